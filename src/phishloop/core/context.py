@@ -1,0 +1,71 @@
+"""Per-message analysis state shared by the extractors: configuration, errors, time budget."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from phishloop.core.config import DEFAULT_CONFIG, AnalysisConfig, Limits
+from phishloop.core.errors import DeadlineExceeded
+from phishloop.core.model import ErrorRecord
+
+
+class ErrorSink:
+    """Collects `ErrorRecord`s once each, in the order they happened."""
+
+    __slots__ = ("_records", "_seen")
+
+    def __init__(self) -> None:
+        self._records: list[ErrorRecord] = []
+        self._seen: set[tuple[str, str]] = set()
+
+    def add(self, code: str, message: str) -> None:
+        key = (code, message)
+        if key not in self._seen and len(self._records) < 500:
+            self._seen.add(key)
+            self._records.append(ErrorRecord(code, message))
+
+    def extend(self, records: list[ErrorRecord] | tuple[ErrorRecord, ...]) -> None:
+        for record in records:
+            self.add(record.code, record.message)
+
+    @property
+    def records(self) -> tuple[ErrorRecord, ...]:
+        return tuple(self._records)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+
+class Deadline:
+    """A cooperative time budget: long loops call `check()`."""
+
+    __slots__ = ("_expires",)
+
+    def __init__(self, seconds: float) -> None:
+        self._expires = time.monotonic() + seconds
+
+    def expired(self) -> bool:
+        return time.monotonic() > self._expires
+
+    def check(self) -> None:
+        if time.monotonic() > self._expires:
+            raise DeadlineExceeded()
+
+
+@dataclass
+class AnalysisContext:
+    """Passed to every extractor working on one message."""
+
+    config: AnalysisConfig = DEFAULT_CONFIG
+    errors: ErrorSink = field(default_factory=ErrorSink)
+    deadline: Deadline = field(default_factory=lambda: Deadline(DEFAULT_CONFIG.limits.max_seconds))
+    expanded_bytes: int = 0  # archive bytes expanded so far, against limits.max_expanded_bytes
+
+    @classmethod
+    def create(cls, config: AnalysisConfig = DEFAULT_CONFIG) -> AnalysisContext:
+        return cls(config=config, deadline=Deadline(config.limits.max_seconds))
+
+    @property
+    def limits(self) -> Limits:
+        return self.config.limits

@@ -1,0 +1,81 @@
+"""Host names: normalisation and registered domains from the bundled Public Suffix List.
+
+tldextract is used with its bundled snapshot only (no download, no cache directory), so
+results are the same offline and on every machine.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+
+import tldextract
+
+_EXTRACT = tldextract.TLDExtract(
+    suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
+)
+_MAX_HOST_LENGTH = 253
+
+
+def normalize_host(host: str) -> str | None:
+    """Lower-case, strip brackets/trailing dots and ports, IDNA-encode; None if not a host."""
+    host = host.strip().strip("[]").rstrip(".").lower()
+    if not host or len(host) > _MAX_HOST_LENGTH or any(c in host for c in " /\\@<>\"'`"):
+        return None
+    if parse_ip(host) is not None:
+        return str(parse_ip(host))
+    return _idna(host)
+
+
+@lru_cache(maxsize=8192)
+def _idna(host: str) -> str | None:
+    if host.isascii():
+        return host if all(label for label in host.split(".")) else None
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        # IDNA 2003 rejects some labels browsers accept; punycode each label ourselves.
+        try:
+            labels = [
+                label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
+                for label in host.split(".")
+            ]
+        except UnicodeError:
+            return None
+        return ".".join(labels) if all(labels) else None
+
+
+def unicode_host(host: str) -> str:
+    """The human-readable form of an IDNA host (for homoglyph checks and display)."""
+    try:
+        return host.encode("ascii").decode("idna")
+    except UnicodeError:
+        return host
+
+
+@lru_cache(maxsize=65536)
+def registered_domain(host: str) -> str | None:
+    """The domain an owner registered (eTLD+1, private suffixes included), or None for IPs,
+    single labels and unknown suffixes."""
+    if not host or parse_ip(host) is not None:
+        return None
+    result = _EXTRACT(host)
+    return result.top_domain_under_public_suffix or None
+
+
+def parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text.strip("[]"))
+    except ValueError:
+        return None
+
+
+def is_public_ip(text: str) -> bool:
+    ip = parse_ip(text)
+    return ip is not None and ip.is_global
+
+
+def host_in_domains(host: str, domains: tuple[str, ...] | frozenset[str]) -> bool:
+    """True when `host` is one of `domains` or a subdomain of one."""
+    host = host.lower().rstrip(".")
+    return any(host == d or host.endswith("." + d) for d in domains)
