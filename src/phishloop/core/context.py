@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from phishloop.core.config import DEFAULT_CONFIG, AnalysisConfig, Limits
+from phishloop.core import errors
 from phishloop.core.errors import DeadlineExceeded
 from phishloop.core.model import ErrorRecord
 
@@ -69,3 +72,22 @@ class AnalysisContext:
     @property
     def limits(self) -> Limits:
         return self.config.limits
+
+
+T = TypeVar("T")
+
+
+def run_step(ctx: AnalysisContext, step: str, action: Callable[[], T], default: T) -> T:
+    """Run one analysis step; a hit limit or a bug in it is recorded instead of propagated,
+    so one damaged part of a message never costs the analysis of the rest."""
+    try:
+        return action()
+    except DeadlineExceeded as exc:
+        ctx.errors.add(exc.code, f"{exc} (during {step})")
+    except errors.LimitExceeded as exc:
+        ctx.errors.add(exc.code, str(exc))
+    except RecursionError:
+        ctx.errors.add(errors.LIMIT_DEPTH, f"{step}: structure nested too deeply")
+    except Exception as exc:  # noqa: BLE001 - isolate steps from each other
+        ctx.errors.add(errors.INTERNAL, f"{step} failed: {type(exc).__name__}: {exc}")
+    return default

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Install everything the tests need on a fresh machine, then run the checks and the tests.
+# Usage: bash scripts/test.sh [extra pytest arguments]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-system-packages.sh
+python3 -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e '.[test]'
+
+echo "== ruff"; .venv/bin/ruff check src tests bench
+echo "== mypy --strict"; .venv/bin/mypy
+echo "== import contracts"; .venv/bin/lint-imports
+echo "== pytest"; .venv/bin/pytest -n 2 "$@"

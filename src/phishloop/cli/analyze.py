@@ -1,0 +1,84 @@
+"""`phishloop analyze`: analyse emails, reports, .msg files and mboxes."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+
+import click
+
+from phishloop.cli.config_file import CONFIG_ENV, load_analysis_config
+from phishloop.cli.inputs import InputFile, expand_paths
+from phishloop.cli.progress import progress_over
+from phishloop.cli.render import Renderer
+from phishloop.core.config import AnalysisConfig
+from phishloop.core.errors import ConfigError
+from phishloop.core.model import Analysis
+from phishloop.core.pipeline import analyze
+from phishloop.core.serialize import analysis_to_json
+
+MAX_INPUT_BYTES = 2 * 1024**3  # mboxes may be large; a single message is cut by the core's limit
+
+
+@click.command("analyze")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per analysed message (JSON Lines).")
+@click.option(
+    "--config", "config_option", metavar="FILE",
+    help=f"Organisation configuration (TOML). Default: ${CONFIG_ENV}, else built-in defaults.",
+)
+@click.option("--no-progress", is_flag=True, help="Never show the progress bar.")
+def analyze_command(paths: tuple[str, ...], as_json: bool, config_option: str | None,
+                    no_progress: bool) -> None:
+    """Analyse emails and print what an analyst needs to know about each.
+
+    PATH may be an .eml file, an Outlook .msg file, an mbox, a directory (walked
+    recursively; files that do not look like email are skipped) or "-" for standard input.
+    A report (an employee's forward) is unwrapped: the output describes the reported
+    original, with the reporter under "report".
+
+    \b
+    Exit status: 0 every input produced a result (damaged emails included, with "errors"),
+                 1 an input could not be read, 2 usage or configuration error.
+    """
+    try:
+        config = load_analysis_config(config_option)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    expansion = expand_paths(list(paths))
+    for missing in expansion.missing:
+        click.echo(f"phishloop: {missing}: no such file or directory", err=True)
+    if expansion.skipped:
+        _report_skipped(expansion.skipped)
+    renderer = None if as_json else Renderer()
+    unreadable = 0
+    show_progress = not no_progress and len(expansion.inputs) > 1 and sys.stderr.isatty()
+    for item in progress_over(expansion.inputs, enabled=show_progress):
+        for result in _analyse(item, config):
+            if result is None:
+                unreadable += 1
+            elif renderer is None:
+                click.echo(analysis_to_json(result))
+            else:
+                renderer.show(result)
+    if renderer is not None:
+        renderer.summary()
+    if unreadable or expansion.missing:
+        sys.exit(1)
+
+
+def _analyse(item: InputFile, config: AnalysisConfig) -> Iterator[Analysis | None]:
+    try:
+        data = item.read(MAX_INPUT_BYTES)
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        click.echo(f"phishloop: {item.path}: cannot read: {reason}", err=True)
+        yield None
+        return
+    yield from analyze(data, path=item.path, config=config)
+
+
+def _report_skipped(skipped: list[str]) -> None:
+    shown = ", ".join(skipped[:5]) + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
+    click.echo(f"phishloop: skipped {len(skipped)} file(s) that do not look like email: {shown}",
+               err=True)

@@ -1,0 +1,30 @@
+"""The `phishloop` command."""
+
+from __future__ import annotations
+
+import click
+
+from phishloop import __version__
+from phishloop.cli.analyze import analyze_command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="phishloop")
+def cli() -> None:
+    """phishloop: a self-hosted closed-loop abuse mailbox.
+
+    Analyse reported email offline: headers, authentication, URLs (with link rewriters
+    decoded), attachments, indicators and campaign fingerprints.
+
+    \b
+    Start with:
+      phishloop analyze suspicious.eml
+      phishloop analyze --json reports/ > analyses.jsonl
+    """
+
+
+cli.add_command(analyze_command)
+
+
+def main() -> None:
+    cli(prog_name="phishloop")

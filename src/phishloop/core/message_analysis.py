@@ -1,0 +1,196 @@
+"""Facts about one parsed message: the steps of the pipeline after parsing.
+
+Each step runs through `run_step`, so a failure or the time limit in one step leaves the
+others' facts intact. Nested emails (attached .eml/.msg) come back here through
+`_NestedMail`, bounded by `limits.max_nested_messages`.
+"""
+
+from __future__ import annotations
+
+from phishloop.core import errors
+from phishloop.core.attachments.analyze import analyze_attachment
+from phishloop.core.context import AnalysisContext, run_step
+from phishloop.core.extract.auth import parse_authentication
+from phishloop.core.extract.fingerprint import compute_fingerprint
+from phishloop.core.extract.iocs import collect_indicators
+from phishloop.core.extract.received import origin, parse_received
+from phishloop.core.model import (
+    Analysis,
+    Attachment,
+    Authentication,
+    Body,
+    Fingerprint,
+    HtmlFacts,
+    MessageInfo,
+    ReportInfo,
+    SourceInfo,
+)
+from phishloop.core.parse.detect import detect_input_kind
+from phishloop.core.parse.headers import decoded_headers, message_info
+from phishloop.core.parse.mime import MimePart, ParsedMessage, parse_message, part_payload
+from phishloop.core.parse.msg import msg_to_rfc822
+from phishloop.core.urls.collector import UrlCollector
+from phishloop.core.urls.html import analyze_html
+from phishloop.core.urls.text import extract_text_urls
+
+EMPTY_FINGERPRINT = Fingerprint(None, None, None, None, None, None, None, None)
+
+
+def analyze_parsed(
+    parsed: ParsedMessage,
+    *,
+    raw: bytes | None,
+    report: ReportInfo | None,
+    source: SourceInfo,
+    ctx: AnalysisContext,
+) -> Analysis:
+    """Extract every fact from one parsed message."""
+    urls = UrlCollector(ctx)
+    headers = parsed.headers
+    info = run_step(ctx, "headers", lambda: message_info(headers), MessageInfo())
+    hops = run_step(ctx, "received", lambda: parse_received(headers, ctx), ())
+    org = ctx.config.organisation
+    auth = run_step(ctx, "authentication", lambda: parse_authentication(headers, org), Authentication())
+    body = _body(parsed, urls, ctx)
+    attachments = _attachments(parsed, urls, ctx, depth=0)
+    url_records = urls.finish()
+    indicators = run_step(
+        ctx,
+        "indicators",
+        lambda: collect_indicators(
+            message=info, urls=url_records, attachments=attachments, hops=hops,
+            body_text=body.text, ctx=ctx,
+        ),
+        (),
+    )
+    origin_ip, origin_host = run_step(ctx, "origin", lambda: origin(hops, org.domains), (None, None))
+    fingerprint = run_step(
+        ctx,
+        "fingerprint",
+        lambda: compute_fingerprint(
+            raw=raw, message=info, body_text=body.text, html=parsed.html_body, urls=url_records,
+            attachments=attachments, origin_ip=origin_ip, origin_host=origin_host,
+        ),
+        EMPTY_FINGERPRINT,
+    )
+    return Analysis(
+        source=source,
+        errors=ctx.errors.records,
+        report=report,
+        message=info,
+        headers=run_step(ctx, "header decoding", lambda: decoded_headers(headers), ()),
+        received=hops,
+        authentication=auth,
+        urls=url_records,
+        attachments=attachments,
+        indicators=indicators,
+        body=body,
+        fingerprint=fingerprint,
+    )
+
+
+def empty_analysis(source: SourceInfo, ctx: AnalysisContext) -> Analysis:
+    """The result for an input nothing could be read from: only source and errors."""
+    return Analysis(
+        source=source, errors=ctx.errors.records, report=None, message=MessageInfo(), headers=(),
+        received=(), authentication=Authentication(), urls=(), attachments=(), indicators=(),
+        body=Body(), fingerprint=EMPTY_FINGERPRINT,
+    )
+
+
+def _body(parsed: ParsedMessage, urls: UrlCollector, ctx: AnalysisContext) -> Body:
+    html_facts, html_text = _scan_bodies(parsed, urls, ctx, "text", "html")
+    text = parsed.text_body.strip() or html_text
+    limit = ctx.limits.max_body_text_chars
+    return Body(
+        text=text[:limit],
+        truncated=len(text) > limit,
+        language_hint=_content_language(parsed.headers),
+        html=html_facts,
+    )
+
+
+def _scan_bodies(
+    parsed: ParsedMessage, urls: UrlCollector, ctx: AnalysisContext, text_source: str,
+    html_source: str,
+) -> tuple[HtmlFacts, str]:
+    """Collect URLs from the text and HTML bodies; return the HTML facts and visible text."""
+    if parsed.text_body:
+        run_step(
+            ctx, "text URLs", lambda: extract_text_urls(parsed.text_body, urls, ctx, text_source),
+            None,
+        )
+    if not parsed.html_body:
+        return HtmlFacts(), ""
+    html = run_step(ctx, "HTML", lambda: analyze_html(parsed.html_body, urls, ctx, html_source), None)
+    return (html.facts, html.text) if html is not None else (HtmlFacts(present=True), "")
+
+
+def _content_language(headers: list[tuple[str, str]]) -> str | None:
+    for name, value in headers:
+        if name.lower() == "content-language":
+            return value.strip()[:35] or None
+    return None
+
+
+def _attachments(
+    parsed: ParsedMessage, urls: UrlCollector, ctx: AnalysisContext, *, depth: int,
+    prefix: str = "", nested: _NestedMail | None = None,
+) -> tuple[Attachment, ...]:
+    limit = ctx.limits.max_attachments
+    parts = parsed.attachments
+    if len(parts) > limit:
+        ctx.errors.add(errors.LIMIT_ATTACHMENTS, f"{len(parts)} attachments; only {limit} analysed")
+    nested = nested or _NestedMail(urls, ctx)
+    results = []
+    for index, part in enumerate(parts[:limit]):
+        name = part.filename or f"part-{part.path or index + 1}"
+        path = f"{prefix}{name}"
+        result = run_step(
+            ctx, f"attachment {path}", lambda p=part, n=path: _attachment(p, n, urls, ctx, depth, nested),
+            None,
+        )
+        if result is not None:
+            results.append(result)
+    return tuple(results)
+
+
+def _attachment(
+    part: MimePart, path: str, urls: UrlCollector, ctx: AnalysisContext, depth: int,
+    nested: _NestedMail,
+) -> Attachment:
+    ctx.deadline.check()
+    return analyze_attachment(
+        part_payload(part, ctx), filename=part.filename, content_type=part.content_type, ctx=ctx,
+        urls=urls, path=path, depth=depth, nested=nested,
+    )
+
+
+class _NestedMail:
+    """Analyses an email attached to an email: its URLs join the outer message's, its
+    attachments become children of the attachment that holds it."""
+
+    def __init__(self, urls: UrlCollector, ctx: AnalysisContext) -> None:
+        self._urls = urls
+        self._ctx = ctx
+        self._count = 0
+
+    def __call__(
+        self, data: bytes, path: str, depth: int
+    ) -> tuple[MessageInfo | None, tuple[Attachment, ...]]:
+        ctx = self._ctx
+        self._count += 1
+        if self._count > ctx.limits.max_nested_messages:
+            ctx.errors.add(
+                errors.LIMIT_NESTED, f"more than {ctx.limits.max_nested_messages} attached emails"
+            )
+            return None, ()
+        if detect_input_kind(data, path) == "msg":
+            data = msg_to_rfc822(data, ctx) or b""
+        parsed = parse_message(data, ctx)
+        source = f"attachment:{path}"
+        _scan_bodies(parsed, self._urls, ctx, source, source)
+        children = _attachments(
+            parsed, self._urls, ctx, depth=depth, prefix=f"{path}/", nested=self
+        )
+        return message_info(parsed.headers), children

@@ -1,0 +1,78 @@
+"""The analysis pipeline: input bytes → one `Analysis` per reported original.
+
+`analyze()` is the public entry point of the core. It never raises for bad input: every
+step runs isolated (`_Steps.run`), so a damaged header, a hostile attachment or the time
+limit costs that step only, and the problem is recorded in `errors`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import replace
+
+from phishloop.core import errors
+from phishloop.core.config import DEFAULT_CONFIG, AnalysisConfig
+from phishloop.core.context import AnalysisContext, run_step
+from phishloop.core.message_analysis import analyze_parsed, empty_analysis
+from phishloop.core.model import Analysis, SourceInfo
+from phishloop.core.parse.detect import detect_input_kind
+from phishloop.core.parse.mbox import split_mbox
+from phishloop.core.parse.mime import ParsedMessage, parse_message
+from phishloop.core.parse.msg import msg_to_rfc822
+from phishloop.core.parse.unwrap import Original, find_originals
+
+def analyze(
+    data: bytes, *, path: str | None = None, config: AnalysisConfig = DEFAULT_CONFIG
+) -> list[Analysis]:
+    """Analyse one input: an .eml, an Outlook .msg or an mbox. Returns one Analysis per
+    message (mbox) and per reported original (a report wrapping several originals)."""
+    kind = detect_input_kind(data, path)
+    if kind != "mbox":
+        return _analyze_input(data, _source(data, path), config, is_msg=kind == "msg")
+    ctx = AnalysisContext.create(config)
+    results: list[Analysis] = []
+    for index, message in enumerate(split_mbox(data, ctx)):
+        results.extend(_analyze_input(message, _source(message, path, index), config, is_msg=False))
+    return results or [empty_analysis(_source(data, path), ctx)]
+
+
+def _source(data: bytes, path: str | None, index: int | None = None) -> SourceInfo:
+    return SourceInfo(path=path, sha256=hashlib.sha256(data).hexdigest(), size=len(data), index=index)
+
+
+def _analyze_input(
+    data: bytes, source: SourceInfo, config: AnalysisConfig, *, is_msg: bool
+) -> list[Analysis]:
+    started = time.perf_counter()
+    ctx = AnalysisContext.create(config)
+    try:
+        wrapper = _parse_input(data, ctx, is_msg=is_msg)
+        originals = run_step(ctx, "report unwrapping", lambda: find_originals(wrapper, ctx), [])
+        if not originals:
+            results = [analyze_parsed(wrapper, raw=data, report=None, source=source, ctx=ctx)]
+        else:
+            results = [_analyze_original(o, source, ctx, config) for o in originals]
+    except Exception as exc:  # noqa: BLE001 - last line of defence: hostile input must never crash
+        ctx.errors.add(errors.INTERNAL, f"analysis failed: {type(exc).__name__}: {exc}")
+        results = [empty_analysis(source, ctx)]
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    return [replace(result, duration_ms=elapsed_ms / len(results)) for result in results]
+
+
+def _parse_input(data: bytes, ctx: AnalysisContext, *, is_msg: bool) -> ParsedMessage:
+    if is_msg:
+        converted = run_step(ctx, ".msg conversion", lambda: msg_to_rfc822(data, ctx), None)
+        return parse_message(converted or b"", ctx)
+    return parse_message(data, ctx)
+
+
+def _analyze_original(
+    original: Original, source: SourceInfo, wrapper_ctx: AnalysisContext, config: AnalysisConfig
+) -> Analysis:
+    """Each original gets its own time budget; the wrapper's errors are carried over."""
+    ctx = AnalysisContext.create(config)
+    ctx.errors.extend(wrapper_ctx.errors.records)
+    return analyze_parsed(
+        original.parsed, raw=original.raw, report=original.report, source=source, ctx=ctx
+    )
