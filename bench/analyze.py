@@ -48,7 +48,9 @@ class Run:
 def corpus_files(sets: list[str]) -> list[Path]:
     files: list[Path] = []
     for name in sets:
-        files += sorted(p for p in (CORPORA / name).rglob("*") if p.is_file() and p.name not in NOT_MAIL)
+        files += sorted(
+            p for p in (CORPORA / name).rglob("*") if p.is_file() and p.name not in NOT_MAIL
+        )
     return files
 
 
@@ -56,7 +58,8 @@ def timed(command: list[str]) -> Run:
     """Run a child on one core and return its wall time and peak memory."""
     started = time.perf_counter()
     with open(os.devnull, "wb") as sink:
-        process = subprocess.Popen(command, stdout=sink, preexec_fn=_pin_to_one_core)
+        process = subprocess.Popen(command, stdout=sink)
+        _pin_to_one_core(process.pid)
         _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
@@ -64,9 +67,9 @@ def timed(command: list[str]) -> Run:
     return Run(elapsed, usage.ru_maxrss / 1024)
 
 
-def _pin_to_one_core() -> None:
+def _pin_to_one_core(pid: int) -> None:
     if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+        os.sched_setaffinity(pid, {min(os.sched_getaffinity(0))})
 
 
 def measure(files: list[Path], rounds: int) -> tuple[list[Run], list[Run]]:
@@ -80,8 +83,11 @@ def measure(files: list[Path], rounds: int) -> tuple[list[Run], list[Run]]:
             phishloop_runs.append(
                 timed([phishloop, "analyze", "--json", "--no-progress", *map(str, files)])
             )
-            print(f"round {round_number}: baseline {baseline_runs[-1].seconds:.2f} s, "
-                  f"phishloop {phishloop_runs[-1].seconds:.2f} s", file=sys.stderr)
+            print(
+                f"round {round_number}: baseline {baseline_runs[-1].seconds:.2f} s, "
+                f"phishloop {phishloop_runs[-1].seconds:.2f} s",
+                file=sys.stderr,
+            )
     finally:
         os.unlink(listing.name)
     return baseline_runs, phishloop_runs
@@ -95,7 +101,8 @@ def report(files: list[Path], sets: list[str], baseline: list[Run], ours: list[R
     lines = [
         f"Files: {count} messages, {megabytes:.1f} MB ({', '.join(sets)}); "
         f"{len(ours)} alternating rounds, median shown; each side pinned to one core.",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}.",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}.",
         "",
         "| | messages/s | MB/s | peak RSS |",
         "|---|---|---|---|",
@@ -124,7 +131,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--sets", nargs="+", default=["phishing_pot", "spamassassin_public"])
-    parser.add_argument("--write", action="store_true", help="record the figures in docs/benchmarks.md")
+    parser.add_argument(
+        "--write", action="store_true", help="record the figures in docs/benchmarks.md"
+    )
     args = parser.parse_args()
     files = corpus_files(args.sets)
     baseline, ours = measure(files, args.rounds)

@@ -20,14 +20,16 @@ def test_importing_the_core_pulls_in_no_framework() -> None:
         "import sys, phishloop.core.pipeline, phishloop.core.serialize;"
         "print(','.join(sorted({m.split('.')[0] for m in sys.modules})))"
     )
-    loaded = subprocess.run(
-        [sys.executable, "-c", code], check=True, capture_output=True, text=True
-    ).stdout.strip().split(",")
+    loaded = (
+        subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+        .stdout.strip()
+        .split(",")
+    )
     for framework in ("django", "celery", "kombu", "click", "rich"):
         assert framework not in loaded
 
 
-class _Forbidden(AssertionError):
+class _ForbiddenIOError(AssertionError):
     pass
 
 
@@ -36,7 +38,7 @@ def no_io(monkeypatch: pytest.MonkeyPatch) -> None:
     """Any network connection, process start or file write during analysis fails the test."""
 
     def refuse(*_args: object, **_kwargs: object) -> None:
-        raise _Forbidden("the analysis core tried to do I/O")
+        raise _ForbiddenIOError("the analysis core tried to do I/O")
 
     real_open = builtins.open
 

@@ -16,8 +16,15 @@ from phishloop.core.pipeline import analyze
 from phishloop.core.serialize import analysis_to_dict
 
 SETS = [
-    "phishing_pot", "spamassassin_public", "markup_newsletters", "mime_fixtures", "msg_files",
-    "office_attachments", "modern_lists", "modern_fixtures", "sublime_demo",
+    "phishing_pot",
+    "spamassassin_public",
+    "markup_newsletters",
+    "mime_fixtures",
+    "msg_files",
+    "office_attachments",
+    "modern_lists",
+    "modern_fixtures",
+    "sublime_demo",
 ]
 NOT_MAIL = {"labels.csv", "hints.csv", "SOURCES.md"}
 
@@ -44,5 +51,7 @@ def test_every_corpus_file_yields_a_valid_result(corpora: Path, name: str) -> No
         for result in results:
             data: dict[str, Any] = json.loads(json.dumps(analysis_to_dict(result)))
             validator().validate(data)
-            internal += [f"{path}: {e.message}" for e in result.errors if e.code == "internal.error"]
+            internal += [
+                f"{path}: {e.message}" for e in result.errors if e.code == "internal.error"
+            ]
     assert not internal, "\n".join(internal[:20])

@@ -47,8 +47,12 @@ def test_json_output_is_one_valid_object_per_message(tmp_path: Path) -> None:
     assert code == 0
     [obj] = json_lines(out)
     assert obj["schema"] == "phishloop.analysis/1"
-    assert obj["source"] == {"path": str(path), "sha256": obj["source"]["sha256"],  # type: ignore[index]
-                             "size": len(SIMPLE), "index": None}
+    assert obj["source"] == {
+        "path": str(path),
+        "sha256": obj["source"]["sha256"],  # type: ignore[index]
+        "size": len(SIMPLE),
+        "index": None,
+    }
     assert obj["message"]["subject"] == "Hello"  # type: ignore[index]
     assert [u["url"] for u in obj["urls"]] == ["https://example.org/page"]  # type: ignore[attr-defined]
 
@@ -115,7 +119,9 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
 def test_config_from_environment_marks_trusted_authentication(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    message = b"Authentication-Results: mx.corp.example; spf=pass smtp.mailfrom=example.org\r\n" + SIMPLE
+    message = (
+        b"Authentication-Results: mx.corp.example; spf=pass smtp.mailfrom=example.org\r\n" + SIMPLE
+    )
     config = tmp_path / "phishloop.toml"
     config.write_text('[organisation]\nauthserv_ids = ["mx.corp.example"]\n')
     _, out, _ = run("analyze", "--json", "-", stdin=message)

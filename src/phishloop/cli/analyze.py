@@ -22,14 +22,22 @@ MAX_INPUT_BYTES = 2 * 1024**3  # mboxes may be large; a single message is cut by
 
 @click.command("analyze")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per analysed message (JSON Lines).")
 @click.option(
-    "--config", "config_option", metavar="FILE",
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print one JSON object per analysed message (JSON Lines).",
+)
+@click.option(
+    "--config",
+    "config_option",
+    metavar="FILE",
     help=f"Organisation configuration (TOML). Default: ${CONFIG_ENV}, else built-in defaults.",
 )
 @click.option("--no-progress", is_flag=True, help="Never show the progress bar.")
-def analyze_command(paths: tuple[str, ...], as_json: bool, config_option: str | None,
-                    no_progress: bool) -> None:
+def analyze_command(
+    paths: tuple[str, ...], as_json: bool, config_option: str | None, no_progress: bool
+) -> None:
     """Analyse emails and print what an analyst needs to know about each.
 
     PATH may be an .eml file, an Outlook .msg file, an mbox, a directory (walked
@@ -80,5 +88,6 @@ def _analyse(item: InputFile, config: AnalysisConfig) -> Iterator[Analysis | Non
 
 def _report_skipped(skipped: list[str]) -> None:
     shown = ", ".join(skipped[:5]) + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
-    click.echo(f"phishloop: skipped {len(skipped)} file(s) that do not look like email: {shown}",
-               err=True)
+    click.echo(
+        f"phishloop: skipped {len(skipped)} file(s) that do not look like email: {shown}", err=True
+    )

@@ -39,4 +39,6 @@ def load_analysis_config(option: str | None) -> AnalysisConfig:
     try:
         return AnalysisConfig.from_mapping(read_config_table(path))
     except ConfigError as exc:
-        raise ConfigError(f"{path}: {exc}" if path and str(path) not in str(exc) else str(exc)) from None
+        raise ConfigError(
+            f"{path}: {exc}" if path and str(path) not in str(exc) else str(exc)
+        ) from None

@@ -52,8 +52,11 @@ def expand_paths(arguments: list[str]) -> Expansion:
             inputs.append(InputFile(argument))
         elif os.path.isdir(argument):
             for path in _walk(Path(argument)):
-                (inputs.append(InputFile(str(path))) if _looks_like_mail(path)
-                 else skipped.append(str(path)))
+                (
+                    inputs.append(InputFile(str(path)))
+                    if _looks_like_mail(path)
+                    else skipped.append(str(path))
+                )
         else:
             missing.append(argument)
     return Expansion(inputs, missing, skipped)

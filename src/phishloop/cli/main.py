@@ -6,6 +6,7 @@ import click
 
 from phishloop import __version__
 from phishloop.cli.analyze import analyze_command
+from phishloop.cli.intel import intel_group
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -24,6 +25,7 @@ def cli() -> None:
 
 
 cli.add_command(analyze_command)
+cli.add_command(intel_group)
 
 
 def main() -> None:

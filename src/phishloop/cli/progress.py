@@ -15,7 +15,12 @@ def progress_over(items: Sequence[T], *, enabled: bool, label: str = "Analysing"
     if not enabled:
         yield from items
         return
-    columns = (TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    columns = (
+        TextColumn(f"[bold]{label}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task(label, total=len(items))
         for item in items:

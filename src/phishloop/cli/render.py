@@ -6,9 +6,8 @@ or ticket cannot be clicked by accident.
 
 from __future__ import annotations
 
-from collections import Counter
-
 import re
+from collections import Counter
 
 from rich.console import Console
 from rich.markup import escape
@@ -19,10 +18,19 @@ from rich.tree import Tree
 from phishloop.core.model import Address, Analysis, Attachment, Authentication
 
 _RESULT_STYLE = {"pass": "green", "fail": "bold red", "softfail": "yellow", "none": "dim"}
-_DANGEROUS_FLAGS = frozenset({
-    "executable", "double-extension", "extension-mismatch", "macro", "html-smuggling",
-    "credential-form", "pdf-javascript", "encrypted", "limit-exceeded",
-})
+_DANGEROUS_FLAGS = frozenset(
+    {
+        "executable",
+        "double-extension",
+        "extension-mismatch",
+        "macro",
+        "html-smuggling",
+        "credential-form",
+        "pdf-javascript",
+        "encrypted",
+        "limit-exceeded",
+    }
+)
 MAX_URLS_SHOWN = 15
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
@@ -50,7 +58,9 @@ def defang(url: str) -> str:
 def _address(address: Address | None) -> str:
     if address is None:
         return "—"
-    text = f"{address.display_name} <{address.address}>" if address.display_name else address.address
+    text = (
+        f"{address.display_name} <{address.address}>" if address.display_name else address.address
+    )
     return safe(text)
 
 
@@ -71,11 +81,9 @@ class Renderer:
         self._errors(analysis)
 
     def summary(self) -> None:
-        messages = self._counts["messages"]
+        messages, damaged = self._counts["messages"], self._counts["with errors"]
         self.console.rule()
-        self.console.print(
-            f"{messages} message(s) analysed, {self._counts['with errors']} with errors or limits hit."
-        )
+        self.console.print(f"{messages} message(s) analysed, {damaged} with errors or limits hit.")
 
     def _urls(self, analysis: Analysis) -> None:
         if not analysis.urls:
@@ -89,7 +97,9 @@ class Renderer:
                 notes.append("decoded " + " → ".join(record.rewriters))
             if record.mismatch:
                 notes.append(f"[bold red]text says {safe(record.display_text)!r}[/]")
-            table.add_row(safe(defang(record.url)), safe(", ".join(record.sources)), "; ".join(notes))
+            table.add_row(
+                safe(defang(record.url)), safe(", ".join(record.sources)), "; ".join(notes)
+            )
         if len(analysis.urls) > MAX_URLS_SHOWN:
             table.caption = f"… and {len(analysis.urls) - MAX_URLS_SHOWN} more (use --json)"
         self.console.print(table)
@@ -121,7 +131,10 @@ def _overview(analysis: Analysis) -> Table:
     message = analysis.message
     if analysis.report is not None:
         report = analysis.report
-        grid.add_row("Reported by", f"{safe(report.reporter or 'unknown')} ({report.format}, {report.fidelity})")
+        grid.add_row(
+            "Reported by",
+            f"{safe(report.reporter or 'unknown')} ({report.format}, {report.fidelity})",
+        )
     grid.add_row("Subject", safe(message.subject) or "—")
     grid.add_row("From", _address(message.from_))
     if message.reply_to:
@@ -150,7 +163,9 @@ def _route(analysis: Analysis) -> str:
     if not hops:
         return "no Received headers"
     first = hops[0]
-    origin = " ".join(filter(None, (first.from_host, f"[{first.from_ip}]" if first.from_ip else None)))
+    origin = " ".join(
+        filter(None, (first.from_host, f"[{first.from_ip}]" if first.from_ip else None))
+    )
     return f"{len(hops)} hop(s), first from {safe(defang(origin)) if origin else 'unknown'}"
 
 
@@ -164,8 +179,14 @@ def _add_attachment(tree: Tree, attachment: Attachment) -> None:
         f"[bold red]{flag}[/]" if flag in _DANGEROUS_FLAGS else f"[yellow]{flag}[/]"
         for flag in attachment.flags
     )
-    label = (f"{safe(attachment.filename) or '(unnamed)'} [dim]{safe(attachment.detected_type)}, "
-             f"{attachment.size} bytes, sha256 {attachment.sha256[:16]}…[/] {flags}")
+    label = (
+        f"{safe(attachment.filename) or '(unnamed)'} [dim]{safe(attachment.detected_type)}, "
+        f"{attachment.size} bytes, {_short_hash(attachment)}[/] {flags}"
+    )
     branch = tree.add(label)
     for child in attachment.children:
         _add_attachment(branch, child)
+
+
+def _short_hash(attachment: Attachment) -> str:
+    return f"sha256 {attachment.sha256[:16]}…" if attachment.sha256 else "not read"

@@ -87,8 +87,10 @@ def _coerce(value: object, default: object, name: str) -> object:
     if isinstance(default, tuple):
         if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{name} must be a list of strings")
-        return tuple(v.strip().lower() if name.endswith(("domains", "ids", "addresses")) else v
-                     for v in value)
+        return tuple(
+            v.strip().lower() if name.endswith(("domains", "ids", "addresses")) else v
+            for v in value
+        )
     if isinstance(default, bool):
         if not isinstance(value, bool):
             raise ConfigError(f"{name} must be true or false")

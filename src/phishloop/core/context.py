@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from phishloop.core.config import DEFAULT_CONFIG, AnalysisConfig, Limits
 from phishloop.core import errors
+from phishloop.core.config import DEFAULT_CONFIG, AnalysisConfig, Limits
 from phishloop.core.errors import DeadlineExceeded
 from phishloop.core.model import ErrorRecord
 
@@ -64,6 +64,7 @@ class AnalysisContext:
     errors: ErrorSink = field(default_factory=ErrorSink)
     deadline: Deadline = field(default_factory=lambda: Deadline(DEFAULT_CONFIG.limits.max_seconds))
     expanded_bytes: int = 0  # archive bytes expanded so far, against limits.max_expanded_bytes
+    qr_images: int = 0  # images and pages scanned for QR codes so far, against limits.max_qr_images
 
     @classmethod
     def create(cls, config: AnalysisConfig = DEFAULT_CONFIG) -> AnalysisContext:
@@ -88,6 +89,6 @@ def run_step(ctx: AnalysisContext, step: str, action: Callable[[], T], default: 
         ctx.errors.add(exc.code, str(exc))
     except RecursionError:
         ctx.errors.add(errors.LIMIT_DEPTH, f"{step}: structure nested too deeply")
-    except Exception as exc:  # noqa: BLE001 - isolate steps from each other
+    except Exception as exc:
         ctx.errors.add(errors.INTERNAL, f"{step} failed: {type(exc).__name__}: {exc}")
     return default

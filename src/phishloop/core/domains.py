@@ -22,9 +22,8 @@ def normalize_host(host: str) -> str | None:
     host = host.strip().strip("[]").rstrip(".").lower()
     if not host or len(host) > _MAX_HOST_LENGTH or any(c in host for c in " /\\@<>\"'`"):
         return None
-    if parse_ip(host) is not None:
-        return str(parse_ip(host))
-    return _idna(host)
+    ip = parse_ip(host)
+    return str(ip) if ip is not None else _idna(host)
 
 
 @lru_cache(maxsize=8192)
@@ -63,7 +62,14 @@ def registered_domain(host: str) -> str | None:
     return result.top_domain_under_public_suffix or None
 
 
+_IP_CHARS = frozenset("0123456789abcdefABCDEF.:[]%")
+
+
+@lru_cache(maxsize=65536)
 def parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The IP address `text` names (brackets allowed), or None. Cached: hosts repeat a lot."""
+    if not text or len(text) > 64 or not _IP_CHARS.issuperset(text):
+        return None
     try:
         return ipaddress.ip_address(text.strip("[]"))
     except ValueError:

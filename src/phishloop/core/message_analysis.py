@@ -7,8 +7,10 @@ others' facts intact. Nested emails (attached .eml/.msg) come back here through
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from phishloop.core import errors
-from phishloop.core.attachments.analyze import analyze_attachment
+from phishloop.core.attachments import analyze_attachment
 from phishloop.core.context import AnalysisContext, run_step
 from phishloop.core.extract.auth import parse_authentication
 from phishloop.core.extract.fingerprint import compute_fingerprint
@@ -21,7 +23,9 @@ from phishloop.core.model import (
     Body,
     Fingerprint,
     HtmlFacts,
+    Indicator,
     MessageInfo,
+    ReceivedHop,
     ReportInfo,
     SourceInfo,
 )
@@ -48,28 +52,43 @@ def analyze_parsed(
     urls = UrlCollector(ctx)
     headers = parsed.headers
     info = run_step(ctx, "headers", lambda: message_info(headers), MessageInfo())
-    hops = run_step(ctx, "received", lambda: parse_received(headers, ctx), ())
+    hops: tuple[ReceivedHop, ...] = run_step(
+        ctx, "received", lambda: parse_received(headers, ctx), ()
+    )
     org = ctx.config.organisation
-    auth = run_step(ctx, "authentication", lambda: parse_authentication(headers, org), Authentication())
+    auth = run_step(
+        ctx, "authentication", lambda: parse_authentication(headers, org, ctx), Authentication()
+    )
     body = _body(parsed, urls, ctx)
     attachments = _attachments(parsed, urls, ctx, depth=0)
     url_records = urls.finish()
-    indicators = run_step(
+    indicators: tuple[Indicator, ...] = run_step(
         ctx,
         "indicators",
         lambda: collect_indicators(
-            message=info, urls=url_records, attachments=attachments, hops=hops,
-            body_text=body.text, ctx=ctx,
+            message=info,
+            urls=url_records,
+            attachments=attachments,
+            hops=hops,
+            body_text=body.text,
+            ctx=ctx,
         ),
         (),
     )
-    origin_ip, origin_host = run_step(ctx, "origin", lambda: origin(hops, org.domains), (None, None))
+    no_origin: tuple[str | None, str | None] = (None, None)
+    origin_ip, origin_host = run_step(ctx, "origin", lambda: origin(hops, org.domains), no_origin)
     fingerprint = run_step(
         ctx,
         "fingerprint",
         lambda: compute_fingerprint(
-            raw=raw, message=info, body_text=body.text, html=parsed.html_body, urls=url_records,
-            attachments=attachments, origin_ip=origin_ip, origin_host=origin_host,
+            raw=raw,
+            message=info,
+            body_text=body.text,
+            html=parsed.html_body,
+            urls=url_records,
+            attachments=attachments,
+            origin_ip=origin_ip,
+            origin_host=origin_host,
         ),
         EMPTY_FINGERPRINT,
     )
@@ -92,15 +111,24 @@ def analyze_parsed(
 def empty_analysis(source: SourceInfo, ctx: AnalysisContext) -> Analysis:
     """The result for an input nothing could be read from: only source and errors."""
     return Analysis(
-        source=source, errors=ctx.errors.records, report=None, message=MessageInfo(), headers=(),
-        received=(), authentication=Authentication(), urls=(), attachments=(), indicators=(),
-        body=Body(), fingerprint=EMPTY_FINGERPRINT,
+        source=source,
+        errors=ctx.errors.records,
+        report=None,
+        message=MessageInfo(),
+        headers=(),
+        received=(),
+        authentication=Authentication(),
+        urls=(),
+        attachments=(),
+        indicators=(),
+        body=Body(),
+        fingerprint=EMPTY_FINGERPRINT,
     )
 
 
 def _body(parsed: ParsedMessage, urls: UrlCollector, ctx: AnalysisContext) -> Body:
     html_facts, html_text = _scan_bodies(parsed, urls, ctx, "text", "html")
-    text = parsed.text_body.strip() or html_text
+    text = (parsed.text_body.strip() or html_text).replace("\r\n", "\n")
     limit = ctx.limits.max_body_text_chars
     return Body(
         text=text[:limit],
@@ -111,18 +139,25 @@ def _body(parsed: ParsedMessage, urls: UrlCollector, ctx: AnalysisContext) -> Bo
 
 
 def _scan_bodies(
-    parsed: ParsedMessage, urls: UrlCollector, ctx: AnalysisContext, text_source: str,
+    parsed: ParsedMessage,
+    urls: UrlCollector,
+    ctx: AnalysisContext,
+    text_source: str,
     html_source: str,
 ) -> tuple[HtmlFacts, str]:
     """Collect URLs from the text and HTML bodies; return the HTML facts and visible text."""
     if parsed.text_body:
         run_step(
-            ctx, "text URLs", lambda: extract_text_urls(parsed.text_body, urls, ctx, text_source),
+            ctx,
+            "text URLs",
+            lambda: extract_text_urls(parsed.text_body, urls, ctx, text_source),
             None,
         )
     if not parsed.html_body:
         return HtmlFacts(), ""
-    html = run_step(ctx, "HTML", lambda: analyze_html(parsed.html_body, urls, ctx, html_source), None)
+    html = run_step(
+        ctx, "HTML", lambda: analyze_html(parsed.html_body, urls, ctx, html_source), None
+    )
     return (html.facts, html.text) if html is not None else (HtmlFacts(present=True), "")
 
 
@@ -134,36 +169,53 @@ def _content_language(headers: list[tuple[str, str]]) -> str | None:
 
 
 def _attachments(
-    parsed: ParsedMessage, urls: UrlCollector, ctx: AnalysisContext, *, depth: int,
-    prefix: str = "", nested: _NestedMail | None = None,
+    parsed: ParsedMessage,
+    urls: UrlCollector,
+    ctx: AnalysisContext,
+    *,
+    depth: int,
+    prefix: str = "",
+    nested: _NestedMail | None = None,
 ) -> tuple[Attachment, ...]:
     limit = ctx.limits.max_attachments
     parts = parsed.attachments
     if len(parts) > limit:
         ctx.errors.add(errors.LIMIT_ATTACHMENTS, f"{len(parts)} attachments; only {limit} analysed")
     nested = nested or _NestedMail(urls, ctx)
-    results = []
+    results: list[Attachment] = []
     for index, part in enumerate(parts[:limit]):
-        name = part.filename or f"part-{part.path or index + 1}"
-        path = f"{prefix}{name}"
+        path = f"{prefix}{part.filename or f'part-{part.path or index + 1}'}"
         result = run_step(
-            ctx, f"attachment {path}", lambda p=part, n=path: _attachment(p, n, urls, ctx, depth, nested),
-            None,
+            ctx, f"attachment {path}", _AttachmentStep(part, path, urls, ctx, depth, nested), None
         )
         if result is not None:
             results.append(result)
     return tuple(results)
 
 
-def _attachment(
-    part: MimePart, path: str, urls: UrlCollector, ctx: AnalysisContext, depth: int,
-    nested: _NestedMail,
-) -> Attachment:
-    ctx.deadline.check()
-    return analyze_attachment(
-        part_payload(part, ctx), filename=part.filename, content_type=part.content_type, ctx=ctx,
-        urls=urls, path=path, depth=depth, nested=nested,
-    )
+@dataclass(frozen=True)
+class _AttachmentStep:
+    """One attachment's analysis, as a step for `run_step`."""
+
+    part: MimePart
+    path: str
+    urls: UrlCollector
+    ctx: AnalysisContext
+    depth: int
+    nested: _NestedMail
+
+    def __call__(self) -> Attachment | None:
+        self.ctx.deadline.check()
+        return analyze_attachment(
+            part_payload(self.part, self.ctx),
+            filename=self.part.filename,
+            content_type=self.part.content_type,
+            ctx=self.ctx,
+            urls=self.urls,
+            path=self.path,
+            depth=self.depth,
+            nested=self.nested,
+        )
 
 
 class _NestedMail:

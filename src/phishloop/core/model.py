@@ -134,9 +134,9 @@ class Attachment:
     content_type: str
     detected_type: str
     size: int
-    md5: str
-    sha1: str
-    sha256: str
+    md5: str | None  # None when the bytes could not be read (encrypted or refused member)
+    sha1: str | None
+    sha256: str | None
     flags: tuple[str, ...] = ()
     children: tuple[Attachment, ...] = ()
     path: str = ""  # location inside the message, e.g. "invoice.zip/invoice.exe"
@@ -165,6 +165,8 @@ class HtmlFacts:
     links: int = 0
     smuggling: bool = False  # script that assembles a file (Blob/atob/msSaveOrOpenBlob)
     meta_refresh: str | None = None
+    javascript_links: int = 0  # href="javascript:..."
+    data_links: int = 0  # href="data:..."
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +198,31 @@ class Fingerprint:
 
 
 @dataclass(frozen=True, slots=True)
+class IntelMatch:
+    """An indicator of the message found in threat intelligence."""
+
+    indicator: Indicator  # as extracted from the message
+    matched: Indicator  # the intel entry that matched (e.g. the parent domain)
+    match: str  # exact, parent-domain, url-without-query, cidr, ...
+    source: str  # feed or provider name
+    category: str | None = None  # phishing, malware, c2, spam, ...
+    confidence: float | None = None  # 0..1 when the source gives one
+    reference: str | None = None
+    first_seen: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class YaraMatch:
+    """A YARA rule that matched the raw message, a body or an attachment."""
+
+    rule: str
+    namespace: str
+    target: str  # "message", "body:text", "body:html", "attachment:<path>"
+    tags: tuple[str, ...] = ()
+    meta: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Analysis:
     """Everything phishloop knows about one reported original."""
 
@@ -211,6 +238,8 @@ class Analysis:
     indicators: tuple[Indicator, ...]
     body: Body
     fingerprint: Fingerprint
+    intel: tuple[IntelMatch, ...] = ()
+    yara: tuple[YaraMatch, ...] = ()
     verdict: None = None  # filled by the verdict engine
     schema: str = SCHEMA_ID
     duration_ms: float = 0.0

@@ -22,6 +22,7 @@ from phishloop.core.parse.mime import ParsedMessage, parse_message
 from phishloop.core.parse.msg import msg_to_rfc822
 from phishloop.core.parse.unwrap import Original, find_originals
 
+
 def analyze(
     data: bytes, *, path: str | None = None, config: AnalysisConfig = DEFAULT_CONFIG
 ) -> list[Analysis]:
@@ -38,7 +39,9 @@ def analyze(
 
 
 def _source(data: bytes, path: str | None, index: int | None = None) -> SourceInfo:
-    return SourceInfo(path=path, sha256=hashlib.sha256(data).hexdigest(), size=len(data), index=index)
+    return SourceInfo(
+        path=path, sha256=hashlib.sha256(data).hexdigest(), size=len(data), index=index
+    )
 
 
 def _analyze_input(
@@ -48,12 +51,14 @@ def _analyze_input(
     ctx = AnalysisContext.create(config)
     try:
         wrapper = _parse_input(data, ctx, is_msg=is_msg)
-        originals = run_step(ctx, "report unwrapping", lambda: find_originals(wrapper, ctx), [])
+        originals: list[Original] = run_step(
+            ctx, "report unwrapping", lambda: find_originals(wrapper, ctx), []
+        )
         if not originals:
             results = [analyze_parsed(wrapper, raw=data, report=None, source=source, ctx=ctx)]
         else:
             results = [_analyze_original(o, source, ctx, config) for o in originals]
-    except Exception as exc:  # noqa: BLE001 - last line of defence: hostile input must never crash
+    except Exception as exc:
         ctx.errors.add(errors.INTERNAL, f"analysis failed: {type(exc).__name__}: {exc}")
         results = [empty_analysis(source, ctx)]
     elapsed_ms = (time.perf_counter() - started) * 1000

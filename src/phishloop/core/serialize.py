@@ -17,8 +17,21 @@ from phishloop.core.model import Analysis
 _RENAMED = {"from_": "from"}
 _PAIR_FIELDS = frozenset({"properties", "details"})
 _TOP_LEVEL_ORDER = (
-    "schema", "source", "errors", "report", "message", "headers", "received", "authentication",
-    "urls", "attachments", "indicators", "body", "verdict", "fingerprint", "duration_ms",
+    "schema",
+    "source",
+    "errors",
+    "report",
+    "message",
+    "headers",
+    "received",
+    "authentication",
+    "urls",
+    "attachments",
+    "indicators",
+    "body",
+    "verdict",
+    "fingerprint",
+    "duration_ms",
 )
 
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from email.errors import HeaderParseError
 from email.header import decode_header, make_header
 
 HeaderList = list[tuple[str, str]]
 
-_WHITESPACE = re.compile(r"\s+")
 MAX_VALUE_CHARS = 4096  # longer header values are cut: no legitimate trace header is longer
 
 
@@ -19,7 +17,7 @@ def unfold(value: str, max_chars: int = MAX_VALUE_CHARS) -> str:
     value = value[: max_chars * 2]
     if "=?" in value:
         value = _decode_words(value)
-    return _WHITESPACE.sub(" ", value).strip()[:max_chars]
+    return " ".join(value.split())[:max_chars]
 
 
 def _decode_words(value: str) -> str:
@@ -32,7 +30,12 @@ def _decode_words(value: str) -> str:
 def values_named(headers: HeaderList, *names: str) -> Iterator[tuple[int, str, str]]:
     """(position, lower-case name, raw value) of each header called one of `names`,
     top first; `names` are lower-case."""
+    lengths = {len(name) for name in names}  # a cheap test first: messages carry many headers
     for position, (name, value) in enumerate(headers):
-        lowered = name.strip().lower()
+        if len(name) not in lengths and not name[-1:].isspace():
+            continue
+        lowered = name.lower()
         if lowered in names:
             yield position, lowered, value
+        elif lowered[-1:].isspace() and lowered.rstrip() in names:  # "Received :" in old mail
+            yield position, lowered.rstrip(), value
