@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import threading
 import zipfile
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
@@ -211,3 +213,59 @@ def test_help_texts() -> None:
         assert result.exit_code == 0
         assert "--store" in result.output
     assert "Exit status: 0 at least one value is listed" in run("lookup", "--help").output
+
+
+class _VirusTotalStub(BaseHTTPRequestHandler):
+    """Answers like VirusTotal's /domains/{domain} report: 9 engines say malicious."""
+
+    def do_GET(self) -> None:
+        found = self.path == "/api/v3/domains/paypa1-secure.com"
+        body = json.dumps(
+            {
+                "data": {
+                    "attributes": {
+                        "last_analysis_stats": {
+                            "malicious": 9,
+                            "suspicious": 0,
+                            "harmless": 50,
+                            "undetected": 11,
+                        }
+                    }
+                }
+            }
+        ).encode()
+        self.send_response(200 if found else 404)
+        self.send_header("Content-Length", str(len(body) if found else 0))
+        self.end_headers()
+        if found:
+            self.wfile.write(body)
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+def test_lookup_online_asks_configured_providers(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = HTTPServer(("127.0.0.1", 0), _VirusTotalStub)
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    ).start()
+    try:
+        monkeypatch.setenv("VT_API_KEY", "test-key")
+        config = write(
+            env / "online.toml",
+            (
+                '[intel]\nallow_networks = ["127.0.0.1/32"]\n[intel.virustotal]\n'
+                f'base_url = "http://127.0.0.1:{server.server_address[1]}/api/v3"\n'
+            ),
+        )
+        run("import", str(write(env / "blocklist.txt", "198.51.100.0/24\n")))
+        result = run("lookup", "--json", "--online", "--config", str(config), "paypa1-secure.com")
+        assert result.exit_code == 0, result.output
+        (match,) = json.loads(result.output)["matches"]
+        assert (match["source"], match["category"]) == ("virustotal", "malicious")
+        assert (env / "data" / "intel-cache.sqlite3").is_file()
+    finally:
+        server.shutdown()
+        server.server_close()

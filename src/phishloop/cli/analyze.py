@@ -66,7 +66,7 @@ def analyze_command(
             if result is None:
                 unreadable += 1
             elif renderer is None:
-                click.echo(analysis_to_json(result))
+                _write_line(analysis_to_json(result))
             else:
                 renderer.show(result)
     if renderer is not None:
@@ -91,3 +91,9 @@ def _report_skipped(skipped: list[str]) -> None:
     click.echo(
         f"phishloop: skipped {len(skipped)} file(s) that do not look like email: {shown}", err=True
     )
+
+
+def _write_line(data: bytes) -> None:
+    sys.stdout.flush()  # keep ordering with anything written as text
+    sys.stdout.buffer.write(data + b"\n")
+    sys.stdout.buffer.flush()

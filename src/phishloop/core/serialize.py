@@ -8,9 +8,10 @@ JSON keys follow the order of the schema so humans can read the output.
 from __future__ import annotations
 
 import dataclasses
-import json
 from functools import cache
 from typing import Any
+
+import orjson
 
 from phishloop.core.model import Analysis
 
@@ -36,8 +37,12 @@ _TOP_LEVEL_ORDER = (
 
 
 @cache
-def _field_names(kind: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(kind))
+def _plan(kind: type) -> tuple[tuple[str, str, bool], ...]:
+    """(attribute, JSON key, is a pair tuple) for each field of a dataclass type."""
+    return tuple(
+        (f.name, _RENAMED.get(f.name, f.name), f.name in _PAIR_FIELDS)
+        for f in dataclasses.fields(kind)
+    )
 
 
 def _pairs_to_object(pairs: tuple[tuple[str, str], ...]) -> dict[str, str]:
@@ -48,19 +53,22 @@ def _pairs_to_object(pairs: tuple[tuple[str, str], ...]) -> dict[str, str]:
 
 
 def to_jsonable(value: Any) -> Any:
-    """Convert a core dataclass (or a container of them) to JSON-ready Python values."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out: dict[str, Any] = {}
-        for name in _field_names(type(value)):
-            item = getattr(value, name)
-            key = _RENAMED.get(name, name)
-            out[key] = _pairs_to_object(item) if name in _PAIR_FIELDS else to_jsonable(item)
-        return out
-    if isinstance(value, tuple | list):
+    """Convert a core dataclass (or a container of them) to JSON-ready Python values.
+    Dispatches on the exact type first: this runs for every field of every analysis."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is tuple or kind is list:
         return [to_jsonable(item) for item in value]
-    if isinstance(value, float):
+    if kind is float:
         return round(value, 3)
-    return value
+    if not dataclasses.is_dataclass(value):
+        raise TypeError(f"cannot serialise {kind.__name__}")
+    plan = _plan(kind)  # type: ignore[arg-type]  # dataclass types are hashable
+    return {
+        key: _pairs_to_object(getattr(value, name)) if pairs else to_jsonable(getattr(value, name))
+        for name, key, pairs in plan
+    }
 
 
 def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
@@ -71,5 +79,22 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
     }
 
 
-def analysis_to_json(analysis: Analysis, *, indent: int | None = None) -> str:
-    return json.dumps(analysis_to_dict(analysis), ensure_ascii=False, indent=indent)
+def analysis_to_json(analysis: Analysis, *, indent: bool = False) -> bytes:
+    """UTF-8 JSON for one analysis (orjson; lone surrogates, which no parser should let
+    through, are replaced rather than failing the output)."""
+    option = orjson.OPT_INDENT_2 if indent else 0
+    data = analysis_to_dict(analysis)
+    try:
+        return orjson.dumps(data, option=option)
+    except TypeError:
+        return orjson.dumps(_scrub(data), option=option)
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, list):
+        return [_scrub(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _scrub(item) for key, item in value.items()}
+    return value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import ipaddress
+import ssl
 from typing import TYPE_CHECKING
 
 import httpx
@@ -155,3 +156,24 @@ def test_json_helper_reports_bad_json(server: LocalServer, http: GuardedHttpClie
     server.answer("GET", "/text", server.reply(200, b"<html>"))
     with pytest.raises(NetError, match="not JSON"):
         http.request("GET", f"{server.url}/text").json()
+
+
+def test_https_connects_to_the_checked_address_but_verifies_the_name(
+    tls_server: tuple[LocalServer, ssl.SSLContext],
+) -> None:
+    server, trust = tls_server
+    server.answer("GET", "/ok", server.reply(200, b"secure"))
+    resolver = {"intel.test": ["127.0.0.1"], "other.test": ["127.0.0.1"]}
+    client = GuardedHttpClient(
+        OutboundPolicy.allowing("127.0.0.1/32"),
+        verify=trust,
+        resolver=lambda host, _port: resolver[host],
+    )
+    response = client.request("GET", f"https://intel.test:{server.port}/ok")
+    assert response.content == b"secure"
+    assert server.sni == ["intel.test"]
+    assert server.requests[0].headers["host"] == f"intel.test:{server.port}"
+    # the certificate names intel.test: another name on the same address must fail
+    with pytest.raises(NetError, match=r"certificate|hostname"):
+        client.request("GET", f"https://other.test:{server.port}/ok")
+    assert len(server.requests) == 1

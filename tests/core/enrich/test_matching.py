@@ -276,3 +276,17 @@ def test_parse_value_with_forced_kind() -> None:
     assert parse_value("evil-site.com", "url") is None
     assert parse_value("198.51.100.0/24", "ip") == Indicator("ip", "198.51.100.0/24")
     assert parse_value("d41d8cd98f00b204e9800998ecf8427e", "sha1") is None
+
+
+def test_one_record_per_value_and_source_the_later_winning() -> None:
+    listed = Indicator("domain", "evil-site.com")
+    intel = MemoryIntel(
+        [
+            IntelRecord(listed, "feed", "spam"),
+            IntelRecord(listed, "feed", "phishing"),
+            IntelRecord(listed, "other", "malware"),
+        ]
+    )
+    assert len(intel) == 2
+    found = intel.lookup([listed])
+    assert [(m.source, m.category) for m in found] == [("feed", "phishing"), ("other", "malware")]

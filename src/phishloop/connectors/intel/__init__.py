@@ -3,11 +3,7 @@ optional online providers (off unless configured)."""
 
 from __future__ import annotations
 
-from phishloop.connectors.intel.sqlite_store import (
-    ImportStats,
-    SourceStats,
-    SqliteIntelStore,
-    StoreStats,
-)
+from phishloop.connectors.intel.sqlite_store import SqliteIntelStore
+from phishloop.connectors.intel.store_stats import ImportStats, SourceStats, StoreStats
 
 __all__ = ["ImportStats", "SourceStats", "SqliteIntelStore", "StoreStats"]

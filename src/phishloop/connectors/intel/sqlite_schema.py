@@ -14,8 +14,14 @@ are rare and a scan of a million rows takes a fraction of a second.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from typing import TypeVar
+
+from phishloop.core.enrich.records import IntelRecord
 
 SCHEMA_VERSION = "1"
+T = TypeVar("T")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (
@@ -79,3 +85,42 @@ def open_database(path: str) -> sqlite3.Connection:
             f"{path}: intel store schema {found[0]}, this phishloop reads {SCHEMA_VERSION}"
         )
     return connection
+
+
+_SELECT = (
+    "SELECT r.value, s.name, r.category, r.confidence, r.reference, r.first_seen, r.expires"
+    " FROM records r JOIN sources s ON s.id = r.source_id"
+    " WHERE r.type = ? AND r.value IN (MARKS) AND (r.expires IS NULL OR r.expires > ?)"
+)
+
+
+@lru_cache(maxsize=128)
+def select_sql(count: int) -> str:
+    """The lookup query for `count` values (placeholders only: values are bound)."""
+    return _SELECT.replace("MARKS", ",".join("?" * count))
+
+
+def record_row(record: IntelRecord, source_id: int, generation: int) -> tuple[object, ...]:
+    return (
+        record.indicator.type,
+        record.indicator.value,
+        source_id,
+        record.category,
+        record.confidence,
+        record.reference,
+        record.first_seen,
+        record.expires,
+        generation,
+    )
+
+
+def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Lists of up to `size` items, so imports of any size run in bounded memory."""
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -10,14 +10,17 @@ import os
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from functools import lru_cache
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TypeVar
 
-from phishloop.connectors.intel.sqlite_schema import UPSERT, open_database
+from phishloop.connectors.intel.sqlite_schema import (
+    UPSERT,
+    chunks,
+    open_database,
+    record_row,
+    select_sql,
+)
+from phishloop.connectors.intel.store_stats import ImportStats, SourceStats, StoreStats, utc_now
 from phishloop.core.enrich.matching import AllowPolicy, LookupKey, lookup_keys, select_matches
 from phishloop.core.enrich.memory import DEFAULT_POLICY
 from phishloop.core.enrich.records import IntelRecord, is_network, network_prefix
@@ -26,43 +29,6 @@ from phishloop.core.model import Indicator, IntelMatch
 BATCH = 5000
 _MAX_VARIABLES = 900
 Progress = Callable[[int], None]
-T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class ImportStats:
-    """What one import did. `duplicates` counts records already in the source (or
-    repeated in the input); `removed` those a `replace` import swept out."""
-
-    source: str
-    read: int
-    added: int
-    duplicates: int
-    removed: int
-    stored: int
-    seconds: float
-
-
-@dataclass(frozen=True, slots=True)
-class SourceStats:
-    name: str
-    records: int
-    format: str | None
-    origin: str | None
-    imported_at: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class StoreStats:
-    path: str
-    records: int
-    sources: int
-    by_type: dict[str, int]
-    size_bytes: int
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class SqliteIntelStore:
@@ -113,9 +79,9 @@ class SqliteIntelStore:
         found: dict[tuple[str, str], list[IntelRecord]] = defaultdict(list)
         now = utc_now()
         for kind, values in by_type.items():
-            for chunk in _chunks(sorted(values), _MAX_VARIABLES):
+            for chunk in chunks(sorted(values), _MAX_VARIABLES):
                 rows = self._db.execute(
-                    _select_sql(len(chunk)),
+                    select_sql(len(chunk)),
                     (kind, *chunk, now),
                 )
                 for value, *rest in rows:
@@ -153,6 +119,8 @@ class SqliteIntelStore:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+            # Give the big import's WAL back to the disk (skipped while readers hold it).
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return ImportStats(source, *stats, seconds=time.perf_counter() - started)
 
     def _import(
@@ -167,8 +135,8 @@ class SqliteIntelStore:
     ) -> tuple[int, int, int, int, int]:
         source_id, generation, before = self._source_row(source)
         read, prefixes = 0, set[tuple[int, int]]()
-        for batch in _chunks(records, BATCH):
-            rows = [_row(record, source_id, generation) for record in batch]
+        for batch in chunks(records, BATCH):
+            rows = [record_row(record, source_id, generation) for record in batch]
             prefixes.update(
                 network_prefix(r.indicator.value) for r in batch if is_network(r.indicator)
             )
@@ -221,9 +189,13 @@ class SqliteIntelStore:
             if row is None:
                 return None
             self._db.execute("BEGIN IMMEDIATE")
-            removed = self._db.execute("DELETE FROM records WHERE source_id = ?", row).rowcount
-            self._db.execute("DELETE FROM prefixes WHERE source_id = ?", row)
-            self._db.execute("DELETE FROM sources WHERE id = ?", row)
+            try:
+                removed = self._db.execute("DELETE FROM records WHERE source_id = ?", row).rowcount
+                self._db.execute("DELETE FROM prefixes WHERE source_id = ?", row)
+                self._db.execute("DELETE FROM sources WHERE id = ?", row)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
             self._db.execute("COMMIT")
             return int(removed)
 
@@ -239,41 +211,3 @@ class SqliteIntelStore:
         files = (self.path, f"{self.path}-wal")  # recent writes may still sit in the WAL
         size = sum(os.path.getsize(name) for name in files if os.path.exists(name))
         return StoreStats(self.path, sum(by_type.values()), sources, by_type, size)
-
-
-_SELECT = (
-    "SELECT r.value, s.name, r.category, r.confidence, r.reference, r.first_seen, r.expires"
-    " FROM records r JOIN sources s ON s.id = r.source_id"
-    " WHERE r.type = ? AND r.value IN (MARKS) AND (r.expires IS NULL OR r.expires > ?)"
-)
-
-
-@lru_cache(maxsize=128)
-def _select_sql(count: int) -> str:
-    """The lookup query for `count` values (placeholders only: values are bound)."""
-    return _SELECT.replace("MARKS", ",".join("?" * count))
-
-
-def _row(record: IntelRecord, source_id: int, generation: int) -> tuple[object, ...]:
-    return (
-        record.indicator.type,
-        record.indicator.value,
-        source_id,
-        record.category,
-        record.confidence,
-        record.reference,
-        record.first_seen,
-        record.expires,
-        generation,
-    )
-
-
-def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    batch: list[T] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

@@ -11,6 +11,7 @@ a total time budget.
 from __future__ import annotations
 
 import json
+import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -50,10 +51,22 @@ class HttpResponse:
 class GuardedTransport(httpx.BaseTransport):
     """An httpx transport that connects only to destinations the policy allows."""
 
-    def __init__(self, policy: OutboundPolicy, resolver: Resolver = system_resolver) -> None:
+    def __init__(
+        self,
+        policy: OutboundPolicy,
+        resolver: Resolver = system_resolver,
+        verify: ssl.SSLContext | bool = True,
+    ) -> None:
         self._policy = policy
         self._resolver = resolver
-        self._inner = httpx.HTTPTransport(retries=0, trust_env=False)
+        # No connection reuse: a pooled connection is keyed by the checked IP address, and
+        # must never carry a request for another host name that resolved to the same IP.
+        self._inner = httpx.HTTPTransport(
+            retries=0,
+            trust_env=False,
+            verify=verify,
+            limits=httpx.Limits(max_keepalive_connections=0),
+        )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
@@ -78,14 +91,16 @@ class GuardedHttpClient:
         policy: OutboundPolicy | None = None,
         *,
         resolver: Resolver = system_resolver,
+        verify: ssl.SSLContext | bool = True,
     ) -> None:
+        """`verify` is an SSL context trusting an internal CA, when a provider needs one."""
         self.policy = policy or OutboundPolicy()
         timeout = httpx.Timeout(
             self.policy.read_timeout,
             connect=self.policy.connect_timeout,
         )
         self._client = httpx.Client(
-            transport=GuardedTransport(self.policy, resolver),
+            transport=GuardedTransport(self.policy, resolver, verify),
             timeout=timeout,
             follow_redirects=False,
             trust_env=False,

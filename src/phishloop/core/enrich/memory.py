@@ -31,7 +31,10 @@ class MemoryIntel:
             if now is not None and record.expires is not None and record.expires < now:
                 continue
             indicator = record.indicator
-            self._by_key[(indicator.type, indicator.value)].append(record)
+            listed = self._by_key[(indicator.type, indicator.value)]
+            # One record per value and source, the later one winning (as in the SQLite store).
+            listed[:] = [r for r in listed if r.source != record.source]
+            listed.append(record)
             if is_network(indicator):
                 self._prefixes.add(network_prefix(indicator.value))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from phishloop.core import errors as codes
 from phishloop.core.context import AnalysisContext
 from phishloop.core.errors import DeadlineExceeded
+from phishloop.core.parse.charset import surrogates_to_text
 from phishloop.core.parse.feed import parse_bytes
 from phishloop.core.parse.parts import MimePart, ParsedMessage, decode_text, part_payload
 from phishloop.core.parse.structure import collect_parts, input_problem
@@ -47,7 +48,12 @@ def parse_message(data: bytes, ctx: AnalysisContext) -> ParsedMessage:
             codes.LIMIT_HEADERS,
             f"{len(all_headers)} header fields; only the first {limits.max_headers} used",
         )
-    headers = list(all_headers[: limits.max_headers])
+    # Undeclared 8-bit bytes arrive as surrogate escapes; turn them into text once, here,
+    # so no consumer ever sees (or emits) a lone surrogate.
+    headers = [
+        (name, surrogates_to_text(value) if not value.isascii() else value)
+        for name, value in all_headers[: limits.max_headers]
+    ]
     problem = input_problem(data, headers)
     if problem is not None:
         ctx.errors.add(*problem)
