@@ -150,3 +150,21 @@ def test_shipped_examples_are_reports_that_unwrap() -> None:
     assert reports["report-forward-as-attachment.eml"]["fidelity"] == "full"  # type: ignore[index]
     assert reports["report-inline-forward-de.eml"]["fidelity"] == "reconstructed"  # type: ignore[index]
     assert reports["direct-bec.eml"] is None
+
+
+def test_indicators_are_looked_up_in_the_intel_store(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.txt"
+    feed.write_text("# phishing domains\nevil-login.com\n")
+    store = tmp_path / "intel.sqlite3"
+    code, _, err = run("intel", "import", str(feed), "--format", "list", "--source", "local",
+                       "--category", "phishing", "--store", str(store))
+    assert code == 0, err
+    message = SIMPLE.replace(b"https://example.org/page", b"https://portal.evil-login.com/x?id=1")
+    code, out, _ = run("analyze", "--json", "--intel-store", str(store), "-", stdin=message)
+    assert code == 0
+    [obj] = json_lines(out)
+    [match] = obj["intel"]  # type: ignore[misc]
+    assert match["source"] == "local" and match["category"] == "phishing"
+    assert match["matched"] == {"type": "domain", "value": "evil-login.com"}
+    code, out, _ = run("analyze", "--json", "--intel-store", str(store), "-", stdin=SIMPLE)
+    assert json_lines(out)[0]["intel"] == []

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from functools import partial
 
 import click
 
-from phishloop.cli.config_file import CONFIG_ENV, load_analysis_config
+from phishloop.cli.config_file import CONFIG_ENV, load_config
 from phishloop.cli.inputs import InputFile, expand_paths
 from phishloop.cli.progress import progress_over
 from phishloop.cli.render import Renderer
+from phishloop.connectors.intel.factory import open_lookup
+from phishloop.connectors.intel.settings import IntelSettings
 from phishloop.core.config import AnalysisConfig
+from phishloop.core.enrich import IndicatorLookup
 from phishloop.core.errors import ConfigError
 from phishloop.core.model import Analysis
 from phishloop.core.pipeline import analyze
@@ -34,9 +38,19 @@ MAX_INPUT_BYTES = 2 * 1024**3  # mboxes may be large; a single message is cut by
     metavar="FILE",
     help=f"Organisation configuration (TOML). Default: ${CONFIG_ENV}, else built-in defaults.",
 )
+@click.option(
+    "--intel-store",
+    metavar="FILE",
+    help="Threat-intel store to look indicators up in (see `phishloop intel`). Default: "
+    "[intel] store in the configuration, else the data directory's store when it exists.",
+)
 @click.option("--no-progress", is_flag=True, help="Never show the progress bar.")
 def analyze_command(
-    paths: tuple[str, ...], as_json: bool, config_option: str | None, no_progress: bool
+    paths: tuple[str, ...],
+    as_json: bool,
+    config_option: str | None,
+    intel_store: str | None,
+    no_progress: bool,
 ) -> None:
     """Analyse emails and print what an analyst needs to know about each.
 
@@ -50,9 +64,11 @@ def analyze_command(
                  1 an input could not be read, 2 usage or configuration error.
     """
     try:
-        config = load_analysis_config(config_option)
+        loaded = load_config(config_option)
+        intel = open_lookup(IntelSettings.from_mapping(loaded.tables.get("intel", {})), intel_store)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
+    analyse = partial(_analyse, config=loaded.analysis, intel=intel)
     expansion = expand_paths(list(paths))
     for missing in expansion.missing:
         click.echo(f"phishloop: {missing}: no such file or directory", err=True)
@@ -62,7 +78,7 @@ def analyze_command(
     unreadable = 0
     show_progress = not no_progress and len(expansion.inputs) > 1 and sys.stderr.isatty()
     for item in progress_over(expansion.inputs, enabled=show_progress):
-        for result in _analyse(item, config):
+        for result in analyse(item):
             if result is None:
                 unreadable += 1
             elif renderer is None:
@@ -75,7 +91,9 @@ def analyze_command(
         sys.exit(1)
 
 
-def _analyse(item: InputFile, config: AnalysisConfig) -> Iterator[Analysis | None]:
+def _analyse(
+    item: InputFile, *, config: AnalysisConfig, intel: IndicatorLookup
+) -> Iterator[Analysis | None]:
     try:
         data = item.read(MAX_INPUT_BYTES)
     except (OSError, ValueError) as exc:
@@ -83,7 +101,7 @@ def _analyse(item: InputFile, config: AnalysisConfig) -> Iterator[Analysis | Non
         click.echo(f"phishloop: {item.path}: cannot read: {reason}", err=True)
         yield None
         return
-    yield from analyze(data, path=item.path, config=config)
+    yield from analyze(data, path=item.path, config=config, intel=intel)
 
 
 def _report_skipped(skipped: list[str]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,11 +35,22 @@ def read_config_table(path: Path | None) -> dict[str, Any]:
         raise ConfigError(f"cannot read configuration file {path}: {exc.strerror}") from None
 
 
-def load_analysis_config(option: str | None) -> AnalysisConfig:
+@dataclass(frozen=True)
+class LoadedConfig:
+    """The configuration file, read once: the analysis settings and the raw tables that
+    other components (intel, the service, remediation) read their own settings from."""
+
+    path: Path | None
+    analysis: AnalysisConfig
+    tables: dict[str, Any]
+
+
+def load_config(option: str | None) -> LoadedConfig:
+    """Read and check the configuration; ConfigError names the file and the bad key."""
     path = config_path(option)
     try:
-        return AnalysisConfig.from_mapping(read_config_table(path))
+        tables = read_config_table(path)
+        return LoadedConfig(path, AnalysisConfig.from_mapping(tables), tables)
     except ConfigError as exc:
-        raise ConfigError(
-            f"{path}: {exc}" if path and str(path) not in str(exc) else str(exc)
-        ) from None
+        named = f"{path}: {exc}" if path and str(path) not in str(exc) else str(exc)
+        raise ConfigError(named) from None

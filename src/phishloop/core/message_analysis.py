@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from phishloop.core import errors
 from phishloop.core.attachments import analyze_attachment
 from phishloop.core.context import AnalysisContext, run_step
+from phishloop.core.enrich import IndicatorLookup, collapse_matches
 from phishloop.core.extract.auth import parse_authentication
 from phishloop.core.extract.fingerprint import compute_fingerprint
 from phishloop.core.extract.iocs import collect_indicators
@@ -24,6 +25,7 @@ from phishloop.core.model import (
     Fingerprint,
     HtmlFacts,
     Indicator,
+    IntelMatch,
     MessageInfo,
     ReceivedHop,
     ReportInfo,
@@ -47,8 +49,9 @@ def analyze_parsed(
     report: ReportInfo | None,
     source: SourceInfo,
     ctx: AnalysisContext,
+    intel: IndicatorLookup | None = None,
 ) -> Analysis:
-    """Extract every fact from one parsed message."""
+    """Extract every fact from one parsed message; `intel` enriches its indicators."""
     urls = UrlCollector(ctx)
     headers = parsed.headers
     info = run_step(ctx, "headers", lambda: message_info(headers), MessageInfo())
@@ -74,6 +77,9 @@ def analyze_parsed(
             ctx=ctx,
         ),
         (),
+    )
+    matches: tuple[IntelMatch, ...] = (
+        run_step(ctx, "intel lookup", lambda: _intel(intel, indicators), ()) if intel else ()
     )
     no_origin: tuple[str | None, str | None] = (None, None)
     origin_ip, origin_host = run_step(ctx, "origin", lambda: origin(hops, org.domains), no_origin)
@@ -105,7 +111,14 @@ def analyze_parsed(
         indicators=indicators,
         body=body,
         fingerprint=fingerprint,
+        intel=matches,
     )
+
+
+def _intel(lookup: IndicatorLookup, indicators: tuple[Indicator, ...]) -> tuple[IntelMatch, ...]:
+    # One match per listed value and source: a URL, its host and its registered domain
+    # hitting the same listed domain are one finding, not three.
+    return tuple(collapse_matches(lookup.lookup(indicators)))
 
 
 def empty_analysis(source: SourceInfo, ctx: AnalysisContext) -> Analysis:

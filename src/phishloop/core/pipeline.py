@@ -14,6 +14,7 @@ from dataclasses import replace
 from phishloop.core import errors
 from phishloop.core.config import DEFAULT_CONFIG, AnalysisConfig
 from phishloop.core.context import AnalysisContext, run_step
+from phishloop.core.enrich import IndicatorLookup
 from phishloop.core.message_analysis import analyze_parsed, empty_analysis
 from phishloop.core.model import Analysis, SourceInfo
 from phishloop.core.parse.detect import detect_input_kind
@@ -24,17 +25,23 @@ from phishloop.core.parse.unwrap import Original, find_originals
 
 
 def analyze(
-    data: bytes, *, path: str | None = None, config: AnalysisConfig = DEFAULT_CONFIG
+    data: bytes,
+    *,
+    path: str | None = None,
+    config: AnalysisConfig = DEFAULT_CONFIG,
+    intel: IndicatorLookup | None = None,
 ) -> list[Analysis]:
     """Analyse one input: an .eml, an Outlook .msg or an mbox. Returns one Analysis per
-    message (mbox) and per reported original (a report wrapping several originals)."""
+    message (mbox) and per reported original (a report wrapping several originals).
+    `intel` looks the message's indicators up in threat intelligence (`Analysis.intel`)."""
     kind = detect_input_kind(data, path)
     if kind != "mbox":
-        return _analyze_input(data, _source(data, path), config, is_msg=kind == "msg")
+        return _analyze_input(data, _source(data, path), config, intel, is_msg=kind == "msg")
     ctx = AnalysisContext.create(config)
     results: list[Analysis] = []
     for index, message in enumerate(split_mbox(data, ctx)):
-        results.extend(_analyze_input(message, _source(message, path, index), config, is_msg=False))
+        source = _source(message, path, index)
+        results.extend(_analyze_input(message, source, config, intel, is_msg=False))
     return results or [empty_analysis(_source(data, path), ctx)]
 
 
@@ -45,7 +52,12 @@ def _source(data: bytes, path: str | None, index: int | None = None) -> SourceIn
 
 
 def _analyze_input(
-    data: bytes, source: SourceInfo, config: AnalysisConfig, *, is_msg: bool
+    data: bytes,
+    source: SourceInfo,
+    config: AnalysisConfig,
+    intel: IndicatorLookup | None,
+    *,
+    is_msg: bool,
 ) -> list[Analysis]:
     started = time.perf_counter()
     ctx = AnalysisContext.create(config)
@@ -55,9 +67,11 @@ def _analyze_input(
             ctx, "report unwrapping", lambda: find_originals(wrapper, ctx), []
         )
         if not originals:
-            results = [analyze_parsed(wrapper, raw=data, report=None, source=source, ctx=ctx)]
+            results = [
+                analyze_parsed(wrapper, raw=data, report=None, source=source, ctx=ctx, intel=intel)
+            ]
         else:
-            results = [_analyze_original(o, source, ctx, config) for o in originals]
+            results = [_analyze_original(o, source, ctx, config, intel) for o in originals]
     except Exception as exc:
         ctx.errors.add(errors.INTERNAL, f"analysis failed: {type(exc).__name__}: {exc}")
         results = [empty_analysis(source, ctx)]
@@ -73,11 +87,20 @@ def _parse_input(data: bytes, ctx: AnalysisContext, *, is_msg: bool) -> ParsedMe
 
 
 def _analyze_original(
-    original: Original, source: SourceInfo, wrapper_ctx: AnalysisContext, config: AnalysisConfig
+    original: Original,
+    source: SourceInfo,
+    wrapper_ctx: AnalysisContext,
+    config: AnalysisConfig,
+    intel: IndicatorLookup | None,
 ) -> Analysis:
     """Each original gets its own time budget; the wrapper's errors are carried over."""
     ctx = AnalysisContext.create(config)
     ctx.errors.extend(wrapper_ctx.errors.records)
     return analyze_parsed(
-        original.parsed, raw=original.raw, report=original.report, source=source, ctx=ctx
+        original.parsed,
+        raw=original.raw,
+        report=original.report,
+        source=source,
+        ctx=ctx,
+        intel=intel,
     )

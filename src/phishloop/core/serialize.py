@@ -16,7 +16,7 @@ import orjson
 from phishloop.core.model import Analysis
 
 _RENAMED = {"from_": "from"}
-_PAIR_FIELDS = frozenset({"properties", "details"})
+_PAIR_FIELDS = frozenset({"properties", "details", "meta"})
 _TOP_LEVEL_ORDER = (
     "schema",
     "source",
@@ -29,6 +29,8 @@ _TOP_LEVEL_ORDER = (
     "urls",
     "attachments",
     "indicators",
+    "intel",
+    "yara",
     "body",
     "verdict",
     "fingerprint",
