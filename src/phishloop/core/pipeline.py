@@ -10,17 +10,19 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import replace
+from pathlib import PurePath
 
 from phishloop.core import errors
 from phishloop.core.config import DEFAULT_CONFIG, AnalysisConfig
 from phishloop.core.context import AnalysisContext, run_step
 from phishloop.core.enrich import IndicatorLookup
 from phishloop.core.message_analysis import analyze_parsed, empty_analysis
-from phishloop.core.model import Analysis, SourceInfo
+from phishloop.core.model import Analysis, ErrorRecord, MessageInfo, SourceInfo
 from phishloop.core.parse.detect import detect_input_kind
 from phishloop.core.parse.mbox import split_mbox
 from phishloop.core.parse.mime import ParsedMessage, parse_message
 from phishloop.core.parse.msg import msg_to_rfc822
+from phishloop.core.parse.standalone import looks_like_document, wrap_as_attachment
 from phishloop.core.parse.unwrap import Original, find_originals
 
 
@@ -35,6 +37,8 @@ def analyze(
     message (mbox) and per reported original (a report wrapping several originals).
     `intel` looks the message's indicators up in threat intelligence (`Analysis.intel`)."""
     kind = detect_input_kind(data, path)
+    if looks_like_document(data):
+        return [_analyze_file(data, _source(data, path), config, intel)]
     if kind != "mbox":
         return _analyze_input(data, _source(data, path), config, intel, is_msg=kind == "msg")
     ctx = AnalysisContext.create(config)
@@ -77,6 +81,17 @@ def _analyze_input(
         results = [empty_analysis(source, ctx)]
     elapsed_ms = (time.perf_counter() - started) * 1000
     return [replace(result, duration_ms=elapsed_ms / len(results)) for result in results]
+
+
+def _analyze_file(
+    data: bytes, source: SourceInfo, config: AnalysisConfig, intel: IndicatorLookup | None
+) -> Analysis:
+    """A document, archive or HTML page given instead of an email: analysed as the only
+    attachment of a synthetic message."""
+    name = PurePath(source.path).name if source.path and source.path != "-" else "input"
+    [result] = _analyze_input(wrap_as_attachment(data, name), source, config, intel, is_msg=False)
+    note = ErrorRecord(errors.NOT_EMAIL, "not an email: analysed as a standalone file")
+    return replace(result, errors=(note, *result.errors), message=MessageInfo())
 
 
 def _parse_input(data: bytes, ctx: AnalysisContext, *, is_msg: bool) -> ParsedMessage:
