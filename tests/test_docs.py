@@ -8,6 +8,7 @@ import tomllib
 from pathlib import Path
 
 from phishloop.connectors.intel.settings import IntelSettings
+from phishloop.core import errors
 from phishloop.core.config import AnalysisConfig, Limits, OrganisationConfig
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -28,8 +29,6 @@ def test_every_setting_is_documented() -> None:
 
 
 def test_every_error_code_is_documented() -> None:
-    from phishloop.core import errors
-
     text = (DOCS / "analysis-json.md").read_text()
     codes = [v for k, v in vars(errors).items() if k.isupper() and isinstance(v, str)]
     assert len(codes) > 20

@@ -55,17 +55,71 @@ class OrganisationConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class VerdictConfig:
+    """How scores become a category (see docs/verdicts.md). Scores are sums of rule
+    weights; the thresholds below are compared with them."""
+
+    malicious: float = 6.0  # threat score for `malicious`
+    suspicious: float = 3.0  # threat score for `suspicious`
+    spam: float = 3.0  # spam score (threat signals count too) for `spam`
+    bulk: float = 2.0  # bulk score for `bulk`
+    model_weight: float = 4.0  # weight of the trained model's opinion
+    use_model: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ListsConfig:
+    """Organisation allow and block lists. Entries are addresses, domains (subdomains
+    included) or, for urls, URL prefixes."""
+
+    allow_senders: tuple[str, ...] = ()
+    block_senders: tuple[str, ...] = ()
+    allow_url_domains: tuple[str, ...] = ()
+    block_url_domains: tuple[str, ...] = ()
+    block_urls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SimulationConfig:
+    """Phishing-training recognition: shipped vendor signatures, honoured only for mail
+    authenticated by a trusted authserv-id or sent from a trusted range."""
+
+    vendors: tuple[str, ...] = ("*",)  # shipped vendors to recognise ("*" = all)
+    trusted_ranges: tuple[str, ...] = ()  # CIDRs the training platform sends from
+    sending_domains: tuple[str, ...] = ()  # extra domains of your own simulations
+    headers: tuple[str, ...] = ()  # extra "Header-Name: value" markers ("Header-Name" = any value)
+
+
+@dataclass(frozen=True, slots=True)
+class RulesConfig:
+    disabled: tuple[str, ...] = ()  # rule names (or "family.*") that never fire
+    weights: tuple[tuple[str, float], ...] = ()  # per-rule weight overrides
+    brands: tuple[str, ...] = ()  # extra "Brand=domain1.com,domain2.com" for look-alikes
+
+
+@dataclass(frozen=True, slots=True)
 class AnalysisConfig:
     organisation: OrganisationConfig = field(default_factory=OrganisationConfig)
     limits: Limits = field(default_factory=Limits)
+    verdict: VerdictConfig = field(default_factory=VerdictConfig)
+    lists: ListsConfig = field(default_factory=ListsConfig)
+    simulation: SimulationConfig = field(default_factory=SimulationConfig)
+    rules: RulesConfig = field(default_factory=RulesConfig)
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> AnalysisConfig:
         """Build from the parsed TOML file; unknown tables are left for other layers,
         unknown keys inside known tables are an error (typos must not pass silently)."""
-        organisation = _build(OrganisationConfig, data.get("organisation", {}), "organisation")
-        limits = _build(Limits, data.get("limits", {}), "limits")
-        return cls(organisation=organisation, limits=limits)
+        rules_table = dict(data.get("rules", {}))
+        weights = rules_table.pop("weights", {})
+        return cls(
+            organisation=_build(OrganisationConfig, data.get("organisation", {}), "organisation"),
+            limits=_build(Limits, data.get("limits", {}), "limits"),
+            verdict=_build(VerdictConfig, data.get("verdict", {}), "verdict"),
+            lists=_build(ListsConfig, data.get("lists", {}), "lists"),
+            simulation=_build(SimulationConfig, data.get("simulation", {}), "simulation"),
+            rules=_with_weights(_build(RulesConfig, rules_table, "rules"), weights),
+        )
 
 
 T = TypeVar("T")
@@ -83,12 +137,21 @@ def _build(kind: type[T], table: object, table_name: str) -> T:
     return kind(**values)
 
 
+def _with_weights(rules: RulesConfig, weights: object) -> RulesConfig:
+    if not isinstance(weights, Mapping) or not all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in weights.values()
+    ):
+        raise ConfigError("[rules.weights] must map rule names to numbers")
+    pairs = tuple((str(name), float(value)) for name, value in weights.items())
+    return RulesConfig(disabled=rules.disabled, weights=pairs, brands=rules.brands)
+
+
 def _coerce(value: object, default: object, name: str) -> object:
     if isinstance(default, tuple):
         if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{name} must be a list of strings")
         return tuple(
-            v.strip().lower() if name.endswith(("domains", "ids", "addresses")) else v
+            v.strip().lower() if name.endswith(("domains", "ids", "addresses", "senders")) else v
             for v in value
         )
     if isinstance(default, bool):

@@ -223,6 +223,28 @@ class YaraMatch:
 
 
 @dataclass(frozen=True, slots=True)
+class Reason:
+    """One rule hit behind a verdict: the rule, what it saw, and its weight."""
+
+    rule: str
+    evidence: str
+    weight: float
+    signal: str  # what it argues for: phish, malware, bec, extortion, scam, spam, bulk, ...
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The judgement of one message, explained by its reasons."""
+
+    category: str  # malicious, suspicious, spam, bulk, simulation, clean
+    subtype: str | None  # for malicious/suspicious: phish, malware, bec, extortion, scam
+    confidence: float  # 0..1, calibrated on labelled mail (docs/verdicts.md)
+    reasons: tuple[Reason, ...]
+    scores: tuple[tuple[str, float], ...] = ()  # summed weight per signal
+    model_probability: float | None = None  # the trained model's P(unwanted), when used
+
+
+@dataclass(frozen=True, slots=True)
 class Analysis:
     """Everything phishloop knows about one reported original."""
 
@@ -240,6 +262,6 @@ class Analysis:
     fingerprint: Fingerprint
     intel: tuple[IntelMatch, ...] = ()
     yara: tuple[YaraMatch, ...] = ()
-    verdict: None = None  # filled by the verdict engine
+    verdict: Verdict | None = None  # filled by the verdict engine
     schema: str = SCHEMA_ID
     duration_ms: float = 0.0

@@ -13,6 +13,9 @@ from dataclasses import replace
 from pathlib import PurePath
 
 from phishloop.core import errors
+from phishloop.core.classify import judge
+from phishloop.core.classify.history import SenderHistory
+from phishloop.core.classify.opinion import MessageModel
 from phishloop.core.config import DEFAULT_CONFIG, AnalysisConfig
 from phishloop.core.context import AnalysisContext, run_step
 from phishloop.core.enrich import IndicatorLookup
@@ -32,10 +35,39 @@ def analyze(
     path: str | None = None,
     config: AnalysisConfig = DEFAULT_CONFIG,
     intel: IndicatorLookup | None = None,
+    model: MessageModel | None = None,
+    history: SenderHistory | None = None,
+    verdict: bool = True,
 ) -> list[Analysis]:
     """Analyse one input: an .eml, an Outlook .msg or an mbox. Returns one Analysis per
-    message (mbox) and per reported original (a report wrapping several originals).
-    `intel` looks the message's indicators up in threat intelligence (`Analysis.intel`)."""
+    message (mbox) and per reported original (a report wrapping several originals), each
+    with its verdict (unless `verdict` is False). `intel` looks the indicators up in threat
+    intelligence, `model` adds a trained model's opinion, `history` knows earlier senders."""
+    results = _analyze_any(data, path, config, intel)
+    if not verdict:
+        return results
+    return [_judged(result, config, model, history) for result in results]
+
+
+def _judged(
+    analysis: Analysis,
+    config: AnalysisConfig,
+    model: MessageModel | None,
+    history: SenderHistory | None,
+) -> Analysis:
+    started = time.perf_counter()
+    try:
+        judged = judge(analysis, config, model=model, history=history)
+    except Exception as exc:  # the facts stay useful without a verdict
+        failure = ErrorRecord(errors.INTERNAL, f"verdict failed: {type(exc).__name__}: {exc}")
+        return replace(analysis, errors=(*analysis.errors, failure))
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    return replace(judged, duration_ms=analysis.duration_ms + elapsed_ms)
+
+
+def _analyze_any(
+    data: bytes, path: str | None, config: AnalysisConfig, intel: IndicatorLookup | None
+) -> list[Analysis]:
     kind = detect_input_kind(data, path)
     if looks_like_document(data):
         return [_analyze_file(data, _source(data, path), config, intel)]

@@ -16,7 +16,7 @@ import orjson
 from phishloop.core.model import Analysis
 
 _RENAMED = {"from_": "from"}
-_PAIR_FIELDS = frozenset({"properties", "details", "meta"})
+_PAIR_FIELDS = frozenset({"properties", "details", "meta", "scores"})
 _TOP_LEVEL_ORDER = (
     "schema",
     "source",
@@ -47,8 +47,9 @@ def _plan(kind: type) -> tuple[tuple[str, str, bool], ...]:
     )
 
 
-def _pairs_to_object(pairs: tuple[tuple[str, str], ...]) -> dict[str, str]:
-    merged: dict[str, str] = {}
+def _pairs_to_object(pairs: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
+    """Pairs as an object; a repeated key (details may repeat) joins its values."""
+    merged: dict[str, Any] = {}
     for key, value in pairs:
         merged[key] = f"{merged[key]}, {value}" if key in merged else value
     return merged

@@ -1,0 +1,82 @@
+"""The declarative rule chain: every rule, in evaluation order, and how it is run.
+
+Adding a rule means adding it to its family module's `RULES`; adding a family means
+adding the module here. Nothing is discovered implicitly.
+"""
+
+from __future__ import annotations
+
+from phishloop.core.classify.facts import Facts
+from phishloop.core.classify.rules import (
+    attachments,
+    auth,
+    bec,
+    bulk,
+    extortion,
+    history,
+    impersonation,
+    intel,
+    language,
+    links,
+    lists,
+    lookalike,
+    model,
+    qr,
+    scam,
+    sender,
+    simulation,
+    spam,
+    yara,
+)
+from phishloop.core.classify.types import Hit, Rule
+from phishloop.core.config import RulesConfig
+
+CHAIN: tuple[Rule, ...] = (
+    *lists.RULES,
+    *simulation.RULES,
+    *auth.RULES,
+    *sender.RULES,
+    *impersonation.RULES,
+    *lookalike.RULES,
+    *links.RULES,
+    *intel.RULES,
+    *attachments.RULES,
+    *yara.RULES,
+    *qr.RULES,
+    *language.RULES,
+    *bec.RULES,
+    *extortion.RULES,
+    *scam.RULES,
+    *spam.RULES,
+    *history.RULES,
+    *bulk.RULES,
+    *model.RULES,
+)
+MAX_EVIDENCE_CHARS = 300
+
+
+def is_disabled(name: str, disabled: tuple[str, ...]) -> bool:
+    family = name.split(".", 1)[0]
+    return name in disabled or f"{family}.*" in disabled
+
+
+def run_chain(
+    facts: Facts, settings: RulesConfig, chain: tuple[Rule, ...] = CHAIN
+) -> tuple[list[Hit], list[str]]:
+    """Every hit of every enabled rule, and the failures of rules that raised (a broken
+    rule costs its own opinion only)."""
+    weights = dict(settings.weights)
+    hits: list[Hit] = []
+    failures: list[str] = []
+    for rule in chain:
+        if is_disabled(rule.name, settings.disabled):
+            continue
+        try:
+            finding = rule.check(facts)
+        except Exception as exc:  # one rule must not sink the verdict
+            failures.append(f"rule {rule.name} failed: {type(exc).__name__}: {exc}")
+            continue
+        if finding is not None:
+            weight = round(weights.get(rule.name, rule.weight) * finding.strength, 3)
+            hits.append(Hit(rule.name, rule.signal, weight, finding.evidence[:MAX_EVIDENCE_CHARS]))
+    return hits, failures

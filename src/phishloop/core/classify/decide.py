@@ -1,0 +1,74 @@
+"""From rule hits to one verdict: sum the weights per signal, then decide in a fixed order
+— simulation, threat, spam, bulk, clean — so threat signals always override bulk ones.
+
+Scores are sums of rule weights (see docs/verdicts.md for the scale). `legit` hits (e.g. an
+authenticated sender on the allow list) count against threat and spam.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from phishloop.core.classify.types import THREAT_SIGNALS, Category, Hit
+from phishloop.core.config import VerdictConfig
+from phishloop.core.model import Reason, Verdict
+
+CONFIDENCE_SCALE = 2.5  # score points for confidence to move from 0.5 to ~0.6
+
+
+def _sigmoid(value: float) -> float:
+    return 1.0 / (1.0 + math.exp(-value))
+
+
+def signal_scores(hits: list[Hit]) -> dict[str, float]:
+    scores: dict[str, float] = defaultdict(float)
+    for hit in hits:
+        scores[hit.signal] += hit.weight
+    return dict(scores)
+
+
+def decide(hits: list[Hit], thresholds: VerdictConfig, model_probability: float | None) -> Verdict:
+    scores = signal_scores(hits)
+    legit = max(scores.get("legit", 0.0), 0.0)
+    threat = sum(scores.get(signal, 0.0) for signal in THREAT_SIGNALS) - legit
+    spam = scores.get("spam", 0.0) + max(threat, 0.0) - (0.0 if threat > 0 else legit)
+    bulk = scores.get("bulk", 0.0)
+    category, margin = _category(scores, threat, spam, bulk, thresholds)
+    subtype = _subtype(scores) if category in ("malicious", "suspicious") else None
+    reasons = tuple(
+        Reason(h.rule, h.evidence, h.weight, h.signal)
+        for h in sorted(hits, key=lambda h: -abs(h.weight))
+    )
+    return Verdict(
+        category=category,
+        subtype=subtype,
+        confidence=round(_sigmoid(margin / CONFIDENCE_SCALE), 3),
+        reasons=reasons,
+        scores=tuple(sorted((k, round(v, 3)) for k, v in scores.items())),
+        model_probability=model_probability,
+    )
+
+
+def _category(
+    scores: dict[str, float], threat: float, spam: float, bulk: float, limits: VerdictConfig
+) -> tuple[Category, float]:
+    """The category and how far the deciding score is past its threshold (>= 0 means the
+    category's own evidence; the margin feeds the confidence)."""
+    if scores.get("simulation", 0.0) > 0:
+        return "simulation", 2.0 + scores["simulation"]
+    if threat >= limits.malicious:
+        return "malicious", 1.0 + threat - limits.malicious
+    if threat >= limits.suspicious:
+        return "suspicious", min(threat - limits.suspicious, limits.malicious - threat) + 0.5
+    if spam >= limits.spam:
+        return "spam", 1.0 + spam - limits.spam
+    if bulk >= limits.bulk:
+        return "bulk", 1.0 + bulk - limits.bulk - max(spam, 0.0) / 2
+    unwanted = max(threat - limits.suspicious, spam - limits.spam)
+    return "clean", 1.0 - unwanted / 2
+
+
+def _subtype(scores: dict[str, float]) -> str | None:
+    best = max(THREAT_SIGNALS, key=lambda signal: scores.get(signal, 0.0))
+    return best if scores.get(best, 0.0) > 0 else "phish"

@@ -1,0 +1,7 @@
+"""Rules: lists (to be written)."""
+
+from __future__ import annotations
+
+from phishloop.core.classify.types import Rule
+
+RULES: tuple[Rule, ...] = ()
