@@ -83,7 +83,9 @@ def main() -> None:
             print(rule.ljust(34) + cells)
     print()
     for key in keys:
-        shares = ", ".join(f"{c} {100 * n / totals[key]:.1f}%" for c, n in verdicts[key].most_common())
+        shares = ", ".join(
+            f"{c} {100 * n / totals[key]:.1f}%" for c, n in verdicts[key].most_common()
+        )
         print(f"{key[0]}/{key[1]}: {shares}")
 
 

@@ -6,7 +6,11 @@ import click
 
 from phishloop import __version__
 from phishloop.cli.analyze import analyze_command
+from phishloop.cli.eval import eval_command
 from phishloop.cli.intel import intel_group
+from phishloop.cli.rules import rules_command
+from phishloop.cli.train import train_command
+from phishloop.cli.yara_command import yara_group
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -25,7 +29,11 @@ def cli() -> None:
 
 
 cli.add_command(analyze_command)
+cli.add_command(eval_command)
 cli.add_command(intel_group)
+cli.add_command(rules_command)
+cli.add_command(train_command)
+cli.add_command(yara_group)
 
 
 def main() -> None:

@@ -117,7 +117,9 @@ class AnalysisConfig:
             limits=_build(Limits, data.get("limits", {}), "limits"),
             verdict=_build(VerdictConfig, data.get("verdict", {}), "verdict"),
             lists=_build(ListsConfig, data.get("lists", {}), "lists"),
-            simulation=_build(SimulationConfig, data.get("simulation", {}), "simulation"),
+            simulation=_checked_simulation(
+                _build(SimulationConfig, data.get("simulation", {}), "simulation")
+            ),
             rules=_with_weights(_build(RulesConfig, rules_table, "rules"), weights),
         )
 
@@ -135,6 +137,23 @@ def _build(kind: type[T], table: object, table_name: str) -> T:
             raise ConfigError(f"unknown key {table_name}.{key}; known: {', '.join(sorted(known))}")
         values[key] = _coerce(value, known[key].default, f"{table_name}.{key}")
     return kind(**values)
+
+
+def _checked_simulation(simulation: SimulationConfig) -> SimulationConfig:
+    """Ranges, header markers and vendor ids are checked when the file is read, so a typo
+    is a clear configuration error rather than a rule failing on every message."""
+    # Imported here: the vendor signatures live with the rules, which import this module.
+    from phishloop.core.classify.simulation_vendors import enabled_vendors, own_vendor
+
+    try:
+        enabled_vendors(simulation)
+        own_vendor(simulation)
+    except ValueError as exc:
+        message = str(exc)
+        raise ConfigError(
+            message if message.startswith("[simulation]") else f"[simulation] {message}"
+        ) from None
+    return simulation
 
 
 def _with_weights(rules: RulesConfig, weights: object) -> RulesConfig:

@@ -15,10 +15,21 @@ _EXTRACT = tldextract.TLDExtract(
     suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
 )
 _MAX_HOST_LENGTH = 253
+_MAX_CACHED_HOST = 300
 
 
 def normalize_host(host: str) -> str | None:
     """Lower-case, strip brackets/trailing dots and ports, IDNA-encode; None if not a host."""
+    # Hosts repeat within and across messages; over-long text is no host and not cached.
+    return _cached_host(host) if len(host) <= _MAX_CACHED_HOST else _normalize_host(host)
+
+
+@lru_cache(maxsize=8192)
+def _cached_host(host: str) -> str | None:
+    return _normalize_host(host)
+
+
+def _normalize_host(host: str) -> str | None:
     host = host.strip().strip("[]").rstrip(".").lower()
     if not host or len(host) > _MAX_HOST_LENGTH or any(c in host for c in " /\\@<>\"'`"):
         return None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 from phishloop.core.domains import normalize_host, parse_ip, registered_domain
@@ -17,6 +18,7 @@ _HEX = re.compile(r"^[0-9a-f]+$")
 _EMAIL = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[a-z0-9.-]{1,253}$")
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21}
 MAX_URL_LENGTH = 8192
+_MAX_CACHED_VALUE = 512
 
 
 def normalize_url(url: str) -> str | None:
@@ -75,6 +77,19 @@ def normalize_hash(value: str) -> tuple[IndicatorType, str] | None:
 
 def make_indicator(kind: IndicatorType, value: str) -> Indicator | None:
     """Normalise `value` as an indicator of `kind`; None when it is not a valid one."""
+    # The same senders, hosts and links come back message after message: short values
+    # are cached (an Indicator is immutable, so sharing one is safe).
+    if len(value) <= _MAX_CACHED_VALUE:
+        return _cached_indicator(kind, value)
+    return _make_indicator(kind, value)
+
+
+@lru_cache(maxsize=8192)
+def _cached_indicator(kind: IndicatorType, value: str) -> Indicator | None:
+    return _make_indicator(kind, value)
+
+
+def _make_indicator(kind: IndicatorType, value: str) -> Indicator | None:
     normalized: str | None
     if kind == "url":
         normalized = normalize_url(value)

@@ -50,8 +50,10 @@ def analyze_parsed(
     source: SourceInfo,
     ctx: AnalysisContext,
     intel: IndicatorLookup | None = None,
+    raw_sha256: str | None = None,
 ) -> Analysis:
-    """Extract every fact from one parsed message; `intel` enriches its indicators."""
+    """Extract every fact from one parsed message; `intel` enriches its indicators.
+    `raw_sha256` is the SHA-256 of `raw` when the caller has it (saves hashing it again)."""
     urls = UrlCollector(ctx)
     headers = parsed.headers
     info = run_step(ctx, "headers", lambda: message_info(headers), MessageInfo())
@@ -95,6 +97,7 @@ def analyze_parsed(
             attachments=attachments,
             origin_ip=origin_ip,
             origin_host=origin_host,
+            raw_sha256=raw_sha256,
         ),
         EMPTY_FINGERPRINT,
     )
@@ -158,7 +161,8 @@ def _scan_bodies(
     text_source: str,
     html_source: str,
 ) -> tuple[HtmlFacts, str]:
-    """Collect URLs from the text and HTML bodies; return the HTML facts and visible text."""
+    """Collect URLs from the text and HTML bodies; return the HTML facts and, when there is
+    no text/plain body, the HTML's visible text."""
     if parsed.text_body:
         run_step(
             ctx,
@@ -168,8 +172,13 @@ def _scan_bodies(
         )
     if not parsed.html_body:
         return HtmlFacts(), ""
+    # The visible text of the HTML is the body text only when there is no text/plain body.
+    need_text = not parsed.text_body.strip()
     html = run_step(
-        ctx, "HTML", lambda: analyze_html(parsed.html_body, urls, ctx, html_source), None
+        ctx,
+        "HTML",
+        lambda: analyze_html(parsed.html_body, urls, ctx, html_source, visible_text=need_text),
+        None,
     )
     return (html.facts, html.text) if html is not None else (HtmlFacts(present=True), "")
 

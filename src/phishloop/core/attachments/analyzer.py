@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from functools import lru_cache
 
 from phishloop.core import errors
-from phishloop.core.attachments import archives, documents, markup, office, ole, pdf, qr, zips
 from phishloop.core.attachments.detect import detect
 from phishloop.core.attachments.names import content_family, name_flags
 from phishloop.core.attachments.tree import NestedEmailAnalyzer, Node, Walk
@@ -16,24 +17,27 @@ from phishloop.core.urls.collector import UrlCollector
 
 Handler = Callable[[Walk, Node], None]
 
-_HANDLERS: dict[str, Handler] = {
-    "zip": zips.analyze_zip,
-    "gzip": archives.analyze_compressed,
-    "bzip2": archives.analyze_compressed,
-    "xz": archives.analyze_compressed,
-    "tar": archives.analyze_tar,
-    "7z": archives.analyze_7z,
-    "rar": archives.analyze_rar,
-    "ole": ole.analyze_ole,
-    "office-xml": office.analyze_office_xml,
-    "rtf": office.analyze_rtf,
-    "pdf": pdf.analyze_pdf,
-    "image": qr.analyze_image,
-    "html": markup.analyze_html_attachment,
-    "calendar": markup.analyze_calendar,
-    "text": markup.analyze_text,
-    "email": documents.analyze_email,
-    "onenote": documents.analyze_onenote,
+# (module of this package, function) by kind. A handler's module is imported when the first
+# attachment of its kind arrives: PDF, Office, OLE and archive libraries take longer to
+# import than most messages take to analyse, and many runs never meet one of them.
+_HANDLERS: dict[str, tuple[str, str]] = {
+    "zip": ("zips", "analyze_zip"),
+    "gzip": ("archives", "analyze_compressed"),
+    "bzip2": ("archives", "analyze_compressed"),
+    "xz": ("archives", "analyze_compressed"),
+    "tar": ("archives", "analyze_tar"),
+    "7z": ("archives", "analyze_7z"),
+    "rar": ("archives", "analyze_rar"),
+    "ole": ("ole", "analyze_ole"),
+    "office-xml": ("office", "analyze_office_xml"),
+    "rtf": ("office", "analyze_rtf"),
+    "pdf": ("pdf", "analyze_pdf"),
+    "image": ("qr", "analyze_image"),
+    "html": ("markup", "analyze_html_attachment"),
+    "calendar": ("markup", "analyze_calendar"),
+    "text": ("markup", "analyze_text"),
+    "email": ("documents", "analyze_email"),
+    "onenote": ("documents", "analyze_onenote"),
 }
 _PARSE_ERRORS = {
     **dict.fromkeys(("zip", "gzip", "bzip2", "xz", "tar", "7z", "rar"), errors.ARCHIVE_PARSE),
@@ -78,11 +82,22 @@ def _analyze_node(walk: Walk, node: Node) -> Attachment:
     node.detected_type, node.kind = detect(node.data, node.filename, node.content_type)
     if node.kind == "executable":
         node.flag("executable", node.detected_type, key="executable")
-    handler = _HANDLERS.get(node.kind)
+    handler = _handler_for(node.kind)
     if handler is not None and _may_open(walk, node):
         _run(handler, walk, node)
     name_flags(node, content_family(node))
     return node.freeze()
+
+
+@lru_cache(maxsize=64)  # keyed on the few kinds `detect` names
+def _handler_for(kind: str) -> Handler | None:
+    """The function that opens attachments of `kind` (None for kinds only hashed)."""
+    target = _HANDLERS.get(kind)
+    if target is None:
+        return None
+    module = importlib.import_module(f"{__package__}.{target[0]}")
+    handler: Handler = getattr(module, target[1])
+    return handler
 
 
 def _may_open(walk: Walk, node: Node) -> bool:

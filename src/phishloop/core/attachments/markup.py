@@ -32,7 +32,7 @@ def _bounded(walk: Walk, node: Node, limit: int) -> bytes:
 def analyze_html_attachment(walk: Walk, node: Node) -> None:
     """HTML or SVG: URLs (links, forms, refreshes), HTML smuggling, password forms."""
     html = decode_text(_bounded(walk, node, walk.ctx.limits.max_html_bytes))
-    facts = analyze_html(html, walk.urls, walk.ctx, node.source).facts
+    facts = analyze_html(html, walk.urls, walk.ctx, node.source, visible_text=False).facts
     if facts.smuggling:
         node.flag("html-smuggling", "script assembles a file (Blob / atob / msSaveOrOpenBlob)")
     if facts.password_inputs:

@@ -3,9 +3,10 @@ and shared by every rule (sender domains, lower-cased text, flattened attachment
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TypeVar
 
 from phishloop.core.classify.history import SenderHistory
 from phishloop.core.classify.opinion import MessageModel, ModelOpinion
@@ -13,6 +14,7 @@ from phishloop.core.config import AnalysisConfig
 from phishloop.core.domains import host_in_domains, registered_domain
 from phishloop.core.model import Address, Analysis, Attachment
 
+T = TypeVar("T")
 MAX_RULE_TEXT = 50_000  # characters of body text the content rules read
 
 
@@ -28,6 +30,14 @@ class Facts:
     config: AnalysisConfig
     history: SenderHistory | None = None
     model: MessageModel | None = None
+
+    def memo(self, key: str, compute: Callable[[Facts], T]) -> T:
+        """A value several rules share, computed once per message (`compute(self)`)."""
+        store = self.__dict__.setdefault("_memo", {})
+        if key not in store:
+            store[key] = compute(self)
+        value: T = store[key]
+        return value
 
     @cached_property
     def model_opinion(self) -> ModelOpinion | None:

@@ -35,12 +35,16 @@ def compute_fingerprint(
     attachments: tuple[Attachment, ...],
     origin_ip: str | None,
     origin_host: str | None,
+    raw_sha256: str | None = None,
 ) -> Fingerprint:
-    """The campaign keys of one message (see `Fingerprint`); never raises on odd input."""
+    """The campaign keys of one message (see `Fingerprint`); never raises on odd input.
+    `raw_sha256`, when the caller already hashed `raw`, saves hashing it again."""
     names = recipient_words((*message.to, *message.cc))
     body = normalize_body(body_text[:MAX_BODY_CHARS], names)
+    if raw_sha256 is None and raw is not None:
+        raw_sha256 = hashlib.sha256(raw).hexdigest()
     return Fingerprint(
-        raw_sha256=hashlib.sha256(raw).hexdigest() if raw is not None else None,
+        raw_sha256=raw_sha256,
         body_sha256=_sha256(body) if body else None,
         body_tlsh=_tlsh(body),
         subject_normalized=(

@@ -17,7 +17,11 @@ _RDNS = re.compile(r"\(\s*(?:[^\s@()\[\]]{1,64}@)?([A-Za-z0-9_][A-Za-z0-9_.-]{0,
 _HELO = re.compile(r"e?helo[=\s]+\"?([A-Za-z0-9_][A-Za-z0-9_.-]{0,252})", re.IGNORECASE)
 _HOSTNAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,252}")
 _IP_CHARS = re.compile(r"[0-9A-Fa-f:.]{2,45}(?:%[\w.]{1,16})?")
+_MAX_IP_LITERAL = len("IPv6:") + 45 + 1 + 16
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"  # no leading zero, as ipaddress wants
+_DOTTED_QUAD = re.compile(rf"(?:{_OCTET}\.){{3}}{_OCTET}")
 _NOT_A_NAME = frozenset({"unknown", "none"})
+_MAX_CACHED_WORD = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,13 +75,20 @@ def _connecting_ip(helo: str, rest: str) -> str | None:
     return _ip(helo.strip("[]"))
 
 
-@lru_cache(maxsize=8192)
 def _ip(text: str) -> str | None:
     """The canonical form of an IP literal (cached: relay addresses repeat across mail)."""
+    # A longer word cannot pass _IP_CHARS (with an "IPv6:" prefix): it is not cached.
+    return _canonical_ip(text) if len(text) <= _MAX_IP_LITERAL else None
+
+
+@lru_cache(maxsize=8192)
+def _canonical_ip(text: str) -> str | None:
     if text.lower().startswith("ipv6:"):
         text = text[5:]
     if not text or not _IP_CHARS.fullmatch(text):
         return None  # most words are host names; ipaddress is slow at saying no
+    if _DOTTED_QUAD.fullmatch(text):
+        return text  # exactly the IPv4 text ipaddress accepts, and prints unchanged
     address = parse_ip(text.split("%", 1)[0])
     return str(address) if address is not None else None
 
@@ -94,6 +105,16 @@ def _helo(rest: str) -> str | None:
 
 def _host(word: str) -> str | None:
     """A host name as written (lower-case, no trailing dot); None for IPs, "unknown" and junk."""
+    # Relay names repeat across mail; long words are junk and not worth a cache slot.
+    return _cached_host(word) if len(word) <= _MAX_CACHED_WORD else _read_host(word)
+
+
+@lru_cache(maxsize=8192)
+def _cached_host(word: str) -> str | None:
+    return _read_host(word)
+
+
+def _read_host(word: str) -> str | None:
     word = word.strip().rstrip(".").lower()
     if not word or word in _NOT_A_NAME or ".." in word or not _HOSTNAME.fullmatch(word):
         return None

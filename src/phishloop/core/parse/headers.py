@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta, timezone
-from email.utils import getaddresses, parsedate_tz
+from email.utils import parsedate_tz
 
 from phishloop.core.model import Address, Header, MessageInfo
-from phishloop.core.parse.charset import surrogates_to_text
+from phishloop.core.parse.addresses import MAX_ADDRESSES, parse_addresses
 from phishloop.core.parse.rfc2047 import MAX_HEADER_CHARS, decode_header_value, unfold
 
 __all__ = [
@@ -23,33 +23,8 @@ __all__ = [
     "unfold",
 ]
 
-MAX_ADDRESSES = 500
-_MAILTO_SUFFIX = re.compile(r"\[mailto:([^\]\s]{1,320})\]")
 _MSG_ID = re.compile(r"<[^<>\s]{1,998}>")
 _ANGLE = re.compile(r"<([^<>]{0,998})>")
-
-
-def parse_addresses(raw: str) -> tuple[Address, ...]:
-    """Addresses in a From/To/Cc/Reply-To value; display names RFC 2047-decoded.
-    Parsing happens before decoding so an encoded comma cannot split an address."""
-    value = unfold(raw[:MAX_HEADER_CHARS])
-    if not value.isascii():
-        value = surrogates_to_text(value)
-    if "[mailto:" in value:
-        value = _MAILTO_SUFFIX.sub(r"<\1>", value)  # Outlook's 'Name [mailto:a@b]'
-    if "@" not in value and "<" not in value:
-        # Only a display name (Outlook's forward of an internal sender; a bare "PayPal"):
-        # the stdlib would split it into words.
-        name = decode_header_value(value)
-        return () if not name or name.endswith(";") else (Address("", name),)
-    result: list[Address] = []
-    for name, found in getaddresses([value])[:MAX_ADDRESSES]:
-        address = found.strip().strip("<>").strip()
-        if not address:
-            continue
-        display = decode_header_value(name) if "=?" in name else name.strip()
-        result.append(Address(address=address, display_name=display))
-    return tuple(result)
 
 
 def parse_date(raw: str) -> str | None:

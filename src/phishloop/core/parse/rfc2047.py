@@ -13,7 +13,7 @@ from phishloop.core.parse.cte import decode_base64
 MAX_HEADER_CHARS = 64 * 1024  # longer values are cut before decoding
 # charset, encoding, text; '?' cannot occur inside a part, so matching is linear.
 _ENCODED_WORD = re.compile(r"=\?([^?\s]{1,75})\?([bBqQ])\?([^?]*)\?=")
-_GAP = re.compile(r"[ \t\r\n]*")
+_FWS = " \t\r\n"  # the only characters allowed between two joined words
 
 
 def unfold(raw: str) -> str:
@@ -27,6 +27,9 @@ def unfold(raw: str) -> str:
 
 def decode_header_value(raw: str) -> str:
     """Unfold and decode a raw header value (RFC 2047 words, raw 8-bit UTF-8 or cp1252)."""
+    if "=?" not in raw and raw.isascii():
+        # Most values (trace headers, ids): nothing to decode, and too unique to cache.
+        return unfold(raw[:MAX_HEADER_CHARS]).strip()
     # Short values repeat a lot across messages (names, subjects of a campaign): cache them.
     return _decode_cached(raw) if len(raw) <= 512 else _decode(raw)
 
@@ -52,18 +55,23 @@ def _decode_words(value: str) -> str:
     out: list[str] = []
     pending = bytearray()
     pending_charset: str | None = None
+    pending_key = ""  # pending_charset lower-cased
     position = 0
+    # Antispam headers carry ~60 words each: this loop is kept lean.
     for match in _ENCODED_WORD.finditer(value):
-        gap = value[position : match.start()]
-        charset = match.group(1).split("*", 1)[0]
-        if gap and not (pending_charset is not None and _GAP.fullmatch(gap)):
+        start = match.start()
+        charset, encoding, text = match.groups()
+        if "*" in charset:
+            charset = charset.split("*", 1)[0]
+        key = charset.lower()
+        if start != position and (pending_charset is None or value[position:start].strip(_FWS)):
             out.append(_flush(pending, pending_charset))
-            out.append(gap)
+            out.append(value[position:start])
             pending_charset = None
-        elif pending_charset is not None and charset.lower() != pending_charset.lower():
+        elif pending_charset is not None and key != pending_key:
             out.append(_flush(pending, pending_charset))
-        pending += _word_bytes(match.group(2), match.group(3))
-        pending_charset = charset
+        pending += _word_bytes(encoding, text)
+        pending_charset, pending_key = charset, key
         position = match.end()
     out.append(_flush(pending, pending_charset))
     out.append(value[position:])

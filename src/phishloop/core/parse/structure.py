@@ -47,10 +47,14 @@ def input_problem(data: bytes, headers: list[tuple[str, str]]) -> tuple[str, str
     """An (error code, message) when the input is empty or does not look like email."""
     if not data.strip():
         return codes.EMPTY_INPUT, "the input is empty"
-    names = {name.strip().lower() for name, _ in headers}
-    if not names or not (names & _MAIL_HEADERS or any(n.startswith(("x-", "arc-")) for n in names)):
+    if not any(_is_mail_header(name) for name, _ in headers):  # stops at the first one
         return codes.NOT_EMAIL, "the input has no email headers; analysed as plain content"
     return None
+
+
+def _is_mail_header(name: str) -> bool:
+    name = name.strip().lower()
+    return name in _MAIL_HEADERS or name.startswith(("x-", "arc-"))
 
 
 def walk(root: Message, ctx: AnalysisContext) -> Iterator[tuple[Message, str, int]]:

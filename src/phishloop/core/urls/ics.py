@@ -76,7 +76,7 @@ def _scan_properties(
     for name in (*_TEXT_PROPERTIES, *_URI_PROPERTIES, *_LINK_PROPERTIES, *_HTML_PROPERTIES):
         for value in _values(component, name):
             if name in _HTML_PROPERTIES:
-                analyze_html(_unescape(value), collector, ctx, *sources)
+                analyze_html(_unescape(value), collector, ctx, *sources, visible_text=False)
             elif name in _URI_PROPERTIES and _is_inline_binary(value):
                 continue
             else:
