@@ -28,11 +28,11 @@ def test_rule_names_are_unique_and_described() -> None:
 
 
 def test_configured_weights_and_switches_are_shown(tmp_path: Path) -> None:
-    if not CHAIN:
-        return
     first = CHAIN[0]
     config = tmp_path / "c.toml"
-    config.write_text(f'[rules]\ndisabled = ["{first.name}"]\n[rules.weights]\n"{first.name}" = 9.5\n')
+    config.write_text(
+        f'[rules]\ndisabled = ["{first.name}"]\n[rules.weights]\n"{first.name}" = 9.5\n'
+    )
     result = CliRunner().invoke(cli, ["rules", "--json", "--config", str(config)])
     assert result.exit_code == 0, result.output
     rows = {row["name"]: row for row in json.loads(result.stdout)}

@@ -10,7 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from phishloop.cli.main import cli
-from phishloop.core.classify.learn import load_model
+from phishloop.cli.model_file import configured_model
+from phishloop.core.classify.learn import dump_model, load_model
+from phishloop.core.errors import ConfigError
 from phishloop.core.pipeline import analyze
 
 pytest.importorskip("sklearn")
@@ -107,3 +109,20 @@ def test_excluded_sources_and_bad_labels(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["train", str(bad)])
     assert result.exit_code != 0
     assert "path,label" in result.output
+
+
+def test_configured_model_default_path_and_errors(tmp_path: Path) -> None:
+    assert configured_model({}) is load_model()
+    assert configured_model({}, disabled=True) is None
+    model_file = tmp_path / "ours.json"
+    model_file.write_bytes(dump_model(load_model()))
+    config = tmp_path / "phishloop.toml"
+    ours = configured_model({"model": {"path": "ours.json"}}, config_path=config)
+    assert ours == load_model()
+    model_file.write_text("{}")
+    with pytest.raises(ConfigError, match=r"ours\.json: unsupported model format"):
+        configured_model({"model": {"path": str(model_file)}})
+    with pytest.raises(ConfigError, match=r"unknown key model\.file"):
+        configured_model({"model": {"file": "x"}})
+    with pytest.raises(ConfigError, match="cannot read model file"):
+        configured_model({"model": {"path": str(tmp_path / "missing.json")}})

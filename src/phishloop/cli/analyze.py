@@ -8,17 +8,13 @@ from functools import partial
 
 import click
 
-from phishloop.cli.config_file import CONFIG_ENV, load_config
+from phishloop.cli.config_file import CONFIG_ENV
 from phishloop.cli.inputs import InputFile, expand_paths
 from phishloop.cli.progress import progress_over
 from phishloop.cli.render import Renderer
-from phishloop.connectors.intel.factory import open_lookup
-from phishloop.connectors.intel.settings import IntelSettings
-from phishloop.core.config import AnalysisConfig
-from phishloop.core.enrich import IndicatorLookup
+from phishloop.cli.runtime import Runtime, RuntimeOptions, load_runtime
 from phishloop.core.errors import ConfigError
 from phishloop.core.model import Analysis
-from phishloop.core.pipeline import analyze
 from phishloop.core.serialize import analysis_to_json
 
 MAX_INPUT_BYTES = 2 * 1024**3  # mboxes may be large; a single message is cut by the core's limit
@@ -44,12 +40,16 @@ MAX_INPUT_BYTES = 2 * 1024**3  # mboxes may be large; a single message is cut by
     help="Threat-intel store to look indicators up in (see `phishloop intel`). Default: "
     "[intel] store in the configuration, else the data directory's store when it exists.",
 )
+@click.option(
+    "--no-model", is_flag=True, help="Judge by the rules alone, without the trained model."
+)
 @click.option("--no-progress", is_flag=True, help="Never show the progress bar.")
 def analyze_command(
     paths: tuple[str, ...],
     as_json: bool,
     config_option: str | None,
     intel_store: str | None,
+    no_model: bool,
     no_progress: bool,
 ) -> None:
     """Analyse emails and print what an analyst needs to know about each.
@@ -63,12 +63,12 @@ def analyze_command(
     Exit status: 0 every input produced a result (damaged emails included, with "errors"),
                  1 an input could not be read, 2 usage or configuration error.
     """
+    options = RuntimeOptions(config=config_option, intel_store=intel_store, no_model=no_model)
     try:
-        loaded = load_config(config_option)
-        intel = open_lookup(IntelSettings.from_mapping(loaded.tables.get("intel", {})), intel_store)
+        runtime = load_runtime(options)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
-    analyse = partial(_analyse, config=loaded.analysis, intel=intel)
+    analyse = partial(_analyse, runtime=runtime)
     expansion = expand_paths(list(paths))
     for missing in expansion.missing:
         click.echo(f"phishloop: {missing}: no such file or directory", err=True)
@@ -91,9 +91,7 @@ def analyze_command(
         sys.exit(1)
 
 
-def _analyse(
-    item: InputFile, *, config: AnalysisConfig, intel: IndicatorLookup
-) -> Iterator[Analysis | None]:
+def _analyse(item: InputFile, *, runtime: Runtime) -> Iterator[Analysis | None]:
     try:
         data = item.read(MAX_INPUT_BYTES)
     except (OSError, ValueError) as exc:
@@ -101,7 +99,7 @@ def _analyse(
         click.echo(f"phishloop: {item.path}: cannot read: {reason}", err=True)
         yield None
         return
-    yield from analyze(data, path=item.path, config=config, intel=intel)
+    yield from runtime.analyze(data, item.path)
 
 
 def _report_skipped(skipped: list[str]) -> None:

@@ -76,6 +76,9 @@ SHOWN_MISSING = 10
     is_flag=True,
     help="Exit 1 when a measured target is missed (except configuration-dependent ones).",
 )
+@click.option(
+    "--no-model", is_flag=True, help="Judge by the rules alone, without the trained model."
+)
 @click.option("--no-progress", is_flag=True, help="Never show the progress bar.")
 def eval_command(
     paths: tuple[str, ...],
@@ -89,6 +92,7 @@ def eval_command(
     show_errors: bool,
     skip_missing: bool,
     check_targets: bool,
+    no_model: bool,
     no_progress: bool,
 ) -> None:
     """Judge labelled emails and measure the verdicts: per group and label a confusion
@@ -105,7 +109,7 @@ def eval_command(
     Exit status: 0 done, 1 a target was missed (with --check-targets),
                  2 usage, configuration or label-file error.
     """
-    options = RuntimeOptions(config=config_option, intel_store=intel_store)
+    options = RuntimeOptions(config=config_option, intel_store=intel_store, no_model=no_model)
     runtime = _runtime(options)
     files = _labelled(list(paths), list(label_files), skip_missing)
     work = [Job(str(f.path), f.label, f.set, f.group(by)) for f in files]

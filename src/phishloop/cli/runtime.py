@@ -10,13 +10,12 @@ a process boundary).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 
 from phishloop.cli.config_file import LoadedConfig, load_config
+from phishloop.cli.model_file import configured_model
 from phishloop.cli.yara_rules import load_scanner
 from phishloop.connectors.intel.factory import open_lookup
 from phishloop.connectors.intel.settings import IntelSettings
-from phishloop.core.classify.learn import SHIPPED_MODEL, shipped_model
 from phishloop.core.classify.opinion import MessageModel
 from phishloop.core.config import AnalysisConfig
 from phishloop.core.enrich import IndicatorLookup
@@ -31,6 +30,7 @@ class RuntimeOptions:
 
     config: str | None = None
     intel_store: str | None = None
+    no_model: bool = False  # --no-model: judge by the rules alone
 
 
 @dataclass(frozen=True)
@@ -58,10 +58,5 @@ def load_runtime(options: RuntimeOptions) -> Runtime:
     intel_settings = IntelSettings.from_mapping(loaded.tables.get("intel", {}))
     intel = open_lookup(intel_settings, options.intel_store)
     scanner = load_scanner(loaded.tables, loaded.path)
-    return Runtime(loaded, intel, model=_shipped_model(), scanner=scanner)
-
-
-def _shipped_model() -> MessageModel | None:
-    """The model shipped in the package; None in a build that ships none yet."""
-    data = resources.files("phishloop.core.classify.data").joinpath(SHIPPED_MODEL)
-    return shipped_model() if data.is_file() else None
+    model = configured_model(loaded.tables, config_path=loaded.path, disabled=options.no_model)
+    return Runtime(loaded, intel, model=model, scanner=scanner)

@@ -143,7 +143,10 @@ def _checked_simulation(simulation: SimulationConfig) -> SimulationConfig:
     """Ranges, header markers and vendor ids are checked when the file is read, so a typo
     is a clear configuration error rather than a rule failing on every message."""
     # Imported here: the vendor signatures live with the rules, which import this module.
-    from phishloop.core.classify.simulation_vendors import enabled_vendors, own_vendor
+    from phishloop.core.classify.simulation_vendors import (  # noqa: PLC0415
+        enabled_vendors,
+        own_vendor,
+    )
 
     try:
         enabled_vendors(simulation)

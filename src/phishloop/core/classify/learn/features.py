@@ -31,12 +31,11 @@ _BANNER = re.compile(
 )
 # Function words say more about genre (list chatter vs. business letter) than about intent,
 # and the genres of the training corpora differ by era: alone they are no features.
-_STOP_TEXT = """a about after all also am an and any are as at be been before but by can could
-    did do
-    does for from had has have he her here him his how i if in into is it its just me more
-    my no not now of on only or our out so some than that the their them then there these
-    they this those to too up us very was we were what when where which who will with would
-    you your yours #"""
+_STOP_TEXT = """a about after all also am an and any are as at be been before but by can
+    could did do does for from had has have he her here him his how i if in into is it its
+    just me more my no not now of on only or our out so some than that the their them then
+    there these they this those to too up us very was we were what when where which who will
+    with would you your yours #"""
 # The commonest function words of the other languages reported mail often comes in: the
 # corpora's non-English mail is nearly all spam, so the language itself must not count.
 _STOP_OTHER = """aber als auch auf aus bei bitte das dass dem den der des die ein eine einen
