@@ -10,8 +10,8 @@
   lower-case name is indexed once per header list. Header parameters (boundary, charset,
   filename), parsed character by character by the stdlib, are cached per header value.
 
-Both rely on `email.feedparser` internals unchanged since Python 3.3 (`_lines`,
-`_eofstack`, `_closed`, `_headers`); the tests parse the corpus both ways.
+Both rely on `email` internals unchanged since Python 3.3 (`_lines`, `_eofstack`,
+`_closed`, `_headers`, `_get_params_preserve`); the tests parse the corpus both ways.
 """
 
 from __future__ import annotations
