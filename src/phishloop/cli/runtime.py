@@ -46,9 +46,14 @@ class Runtime:
 
     def analyze(self, data: bytes, path: str | None, *, verdict: bool = True) -> list[Analysis]:
         """Analyse and judge one input (see `phishloop.core.pipeline.analyze`)."""
-        # TODO(lead): pass `self.scanner` once pipeline.analyze accepts the YARA scanner.
         return analyze(
-            data, path=path, config=self.config, intel=self.intel, model=self.model, verdict=verdict
+            data,
+            path=path,
+            config=self.config,
+            intel=self.intel,
+            scanner=self.scanner,
+            model=self.model,
+            verdict=verdict,
         )
 
 

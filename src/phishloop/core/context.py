@@ -65,6 +65,9 @@ class AnalysisContext:
     deadline: Deadline = field(default_factory=lambda: Deadline(DEFAULT_CONFIG.limits.max_seconds))
     expanded_bytes: int = 0  # archive bytes expanded so far, against limits.max_expanded_bytes
     qr_images: int = 0  # images and pages scanned for QR codes so far, against limits.max_qr_images
+    # Called with the bytes and path of every attachment node (archive members and embedded
+    # objects included) before it is analysed: the YARA scan hooks in here.
+    on_attachment_bytes: Callable[[bytes, str], None] | None = None
 
     @classmethod
     def create(cls, config: AnalysisConfig = DEFAULT_CONFIG) -> AnalysisContext:

@@ -35,10 +35,14 @@ from phishloop.core.parse.detect import detect_input_kind
 from phishloop.core.parse.headers import decoded_headers, message_info
 from phishloop.core.parse.mime import MimePart, ParsedMessage, parse_message, part_payload
 from phishloop.core.parse.msg import msg_to_rfc822
+from phishloop.core.scan import YaraScanner
+from phishloop.core.scan.scanner import YaraScan
+from phishloop.core.services import NO_SERVICES, Services
 from phishloop.core.urls.collector import UrlCollector
 from phishloop.core.urls.html import analyze_html
 from phishloop.core.urls.text import extract_text_urls
 
+PLACEHOLDER_CHARS = 300  # a text/plain body this short may stand in for the HTML one
 EMPTY_FINGERPRINT = Fingerprint(None, None, None, None, None, None, None, None)
 
 
@@ -49,12 +53,13 @@ def analyze_parsed(
     report: ReportInfo | None,
     source: SourceInfo,
     ctx: AnalysisContext,
-    intel: IndicatorLookup | None = None,
+    services: Services = NO_SERVICES,
     raw_sha256: str | None = None,
 ) -> Analysis:
-    """Extract every fact from one parsed message; `intel` enriches its indicators.
-    `raw_sha256` is the SHA-256 of `raw` when the caller has it (saves hashing it again)."""
+    """Extract every fact from one parsed message; `services` add intel matches and YARA
+    matches. `raw_sha256` is the SHA-256 of `raw` when the caller has it (saves hashing)."""
     urls = UrlCollector(ctx)
+    scan = _start_scan(services.scanner, raw, parsed, ctx)
     headers = parsed.headers
     info = run_step(ctx, "headers", lambda: message_info(headers), MessageInfo())
     hops: tuple[ReceivedHop, ...] = run_step(
@@ -65,7 +70,7 @@ def analyze_parsed(
         ctx, "authentication", lambda: parse_authentication(headers, org, ctx), Authentication()
     )
     body = _body(parsed, urls, ctx)
-    attachments = _attachments(parsed, urls, ctx, depth=0)
+    attachments = _attachments(parsed, urls, ctx, depth=0, nested=_NestedMail(urls, ctx, scan))
     url_records = urls.finish()
     indicators: tuple[Indicator, ...] = run_step(
         ctx,
@@ -80,6 +85,7 @@ def analyze_parsed(
         ),
         (),
     )
+    intel = services.intel
     matches: tuple[IntelMatch, ...] = (
         run_step(ctx, "intel lookup", lambda: _intel(intel, indicators), ()) if intel else ()
     )
@@ -115,7 +121,21 @@ def analyze_parsed(
         body=body,
         fingerprint=fingerprint,
         intel=matches,
+        yara=scan.matches if scan is not None else (),
     )
+
+
+def _start_scan(
+    scanner: YaraScanner | None, raw: bytes | None, parsed: ParsedMessage, ctx: AnalysisContext
+) -> YaraScan | None:
+    """Scan the raw message and its bodies now; attachment nodes are scanned as the
+    attachment walker reaches them (`ctx.on_attachment_bytes`)."""
+    if scanner is None:
+        return None
+    scan = scanner.start(ctx)
+    ctx.on_attachment_bytes = scan.scan_attachment
+    run_step(ctx, "YARA", lambda: scan.scan_message(raw, parsed), None)
+    return scan
 
 
 def _intel(lookup: IndicatorLookup, indicators: tuple[Indicator, ...]) -> tuple[IntelMatch, ...]:
@@ -144,7 +164,10 @@ def empty_analysis(source: SourceInfo, ctx: AnalysisContext) -> Analysis:
 
 def _body(parsed: ParsedMessage, urls: UrlCollector, ctx: AnalysisContext) -> Body:
     html_facts, html_text = _scan_bodies(parsed, urls, ctx, "text", "html")
-    text = (parsed.text_body.strip() or html_text).replace("\r\n", "\n")
+    plain = parsed.text_body.strip()
+    # A short text/plain part next to a rich HTML body is often a placeholder ("view this
+    # email in your browser", a phishing kit's "optional message here"): read the HTML.
+    text = (html_text if len(plain) * 4 < len(html_text) else plain).replace("\r\n", "\n")
     limit = ctx.limits.max_body_text_chars
     return Body(
         text=text[:limit],
@@ -161,8 +184,8 @@ def _scan_bodies(
     text_source: str,
     html_source: str,
 ) -> tuple[HtmlFacts, str]:
-    """Collect URLs from the text and HTML bodies; return the HTML facts and, when there is
-    no text/plain body, the HTML's visible text."""
+    """Collect URLs from the text and HTML bodies; return the HTML facts and, when the
+    text/plain body is missing or short (`PLACEHOLDER_CHARS`), the HTML's visible text."""
     if parsed.text_body:
         run_step(
             ctx,
@@ -172,8 +195,8 @@ def _scan_bodies(
         )
     if not parsed.html_body:
         return HtmlFacts(), ""
-    # The visible text of the HTML is the body text only when there is no text/plain body.
-    need_text = not parsed.text_body.strip()
+    # The HTML's visible text is only needed when text/plain may not be the real body.
+    need_text = len(parsed.text_body.strip()) < PLACEHOLDER_CHARS
     html = run_step(
         ctx,
         "HTML",
@@ -244,9 +267,12 @@ class _NestedMail:
     """Analyses an email attached to an email: its URLs join the outer message's, its
     attachments become children of the attachment that holds it."""
 
-    def __init__(self, urls: UrlCollector, ctx: AnalysisContext) -> None:
+    def __init__(
+        self, urls: UrlCollector, ctx: AnalysisContext, scan: YaraScan | None = None
+    ) -> None:
         self._urls = urls
         self._ctx = ctx
+        self._scan = scan
         self._count = 0
 
     def __call__(
@@ -264,6 +290,8 @@ class _NestedMail:
         parsed = parse_message(data, ctx)
         source = f"attachment:{path}"
         _scan_bodies(parsed, self._urls, ctx, source, source)
+        if self._scan is not None:
+            self._scan.scan_bodies(parsed, within=path)
         children = _attachments(
             parsed, self._urls, ctx, depth=depth, prefix=f"{path}/", nested=self
         )

@@ -1,7 +1,7 @@
 """The analysis pipeline: input bytes → one `Analysis` per reported original.
 
 `analyze()` is the public entry point of the core. It never raises for bad input: every
-step runs isolated (`_Steps.run`), so a damaged header, a hostile attachment or the time
+step runs isolated (`run_step`), so a damaged header, a hostile attachment or the time
 limit costs that step only, and the problem is recorded in `errors`.
 """
 
@@ -27,6 +27,8 @@ from phishloop.core.parse.mime import ParsedMessage, parse_message
 from phishloop.core.parse.msg import msg_to_rfc822
 from phishloop.core.parse.standalone import looks_like_document, wrap_as_attachment
 from phishloop.core.parse.unwrap import Original, find_originals
+from phishloop.core.scan import YaraScanner
+from phishloop.core.services import Services
 
 
 def analyze(
@@ -35,6 +37,7 @@ def analyze(
     path: str | None = None,
     config: AnalysisConfig = DEFAULT_CONFIG,
     intel: IndicatorLookup | None = None,
+    scanner: YaraScanner | None = None,
     model: MessageModel | None = None,
     history: SenderHistory | None = None,
     verdict: bool = True,
@@ -42,8 +45,9 @@ def analyze(
     """Analyse one input: an .eml, an Outlook .msg or an mbox. Returns one Analysis per
     message (mbox) and per reported original (a report wrapping several originals), each
     with its verdict (unless `verdict` is False). `intel` looks the indicators up in threat
-    intelligence, `model` adds a trained model's opinion, `history` knows earlier senders."""
-    results = _analyze_any(data, path, config, intel)
+    intelligence, `scanner` runs YARA rules, `model` adds a trained model's opinion and
+    `history` knows earlier senders."""
+    results = _analyze_any(data, path, config, Services(intel, scanner))
     if not verdict:
         return results
     return [_judged(result, config, model, history) for result in results]
@@ -66,18 +70,19 @@ def _judged(
 
 
 def _analyze_any(
-    data: bytes, path: str | None, config: AnalysisConfig, intel: IndicatorLookup | None
+    data: bytes, path: str | None, config: AnalysisConfig, services: Services
 ) -> list[Analysis]:
     kind = detect_input_kind(data, path)
     if looks_like_document(data):
-        return [_analyze_file(data, _source(data, path), config, intel)]
+        return [_analyze_file(data, _source(data, path), config, services)]
     if kind != "mbox":
-        return _analyze_input(data, _source(data, path), config, intel, is_msg=kind == "msg")
+        source = _source(data, path)
+        return _analyze_input(data, source, config, services, is_msg=kind == "msg")
     ctx = AnalysisContext.create(config)
     results: list[Analysis] = []
     for index, message in enumerate(split_mbox(data, ctx)):
         source = _source(message, path, index)
-        results.extend(_analyze_input(message, source, config, intel, is_msg=False))
+        results.extend(_analyze_input(message, source, config, services, is_msg=False))
     return results or [empty_analysis(_source(data, path), ctx)]
 
 
@@ -91,10 +96,12 @@ def _analyze_input(
     data: bytes,
     source: SourceInfo,
     config: AnalysisConfig,
-    intel: IndicatorLookup | None,
+    services: Services,
     *,
     is_msg: bool,
+    raw_is_source: bool = True,
 ) -> list[Analysis]:
+    """`raw_is_source`: `data` is the input itself, so `source.sha256` is its hash."""
     started = time.perf_counter()
     ctx = AnalysisContext.create(config)
     try:
@@ -103,11 +110,20 @@ def _analyze_input(
             ctx, "report unwrapping", lambda: find_originals(wrapper, ctx), []
         )
         if not originals:
+            raw_sha256 = source.sha256 if raw_is_source else None
             results = [
-                analyze_parsed(wrapper, raw=data, report=None, source=source, ctx=ctx, intel=intel)
+                analyze_parsed(
+                    wrapper,
+                    raw=data,
+                    report=None,
+                    source=source,
+                    ctx=ctx,
+                    services=services,
+                    raw_sha256=raw_sha256,
+                )
             ]
         else:
-            results = [_analyze_original(o, source, ctx, config, intel) for o in originals]
+            results = [_analyze_original(o, source, ctx, config, services) for o in originals]
     except Exception as exc:
         ctx.errors.add(errors.INTERNAL, f"analysis failed: {type(exc).__name__}: {exc}")
         results = [empty_analysis(source, ctx)]
@@ -116,12 +132,13 @@ def _analyze_input(
 
 
 def _analyze_file(
-    data: bytes, source: SourceInfo, config: AnalysisConfig, intel: IndicatorLookup | None
+    data: bytes, source: SourceInfo, config: AnalysisConfig, services: Services
 ) -> Analysis:
     """A document, archive or HTML page given instead of an email: analysed as the only
     attachment of a synthetic message."""
     name = PurePath(source.path).name if source.path and source.path != "-" else "input"
-    [result] = _analyze_input(wrap_as_attachment(data, name), source, config, intel, is_msg=False)
+    wrapped = wrap_as_attachment(data, name)
+    [result] = _analyze_input(wrapped, source, config, services, is_msg=False, raw_is_source=False)
     note = ErrorRecord(errors.NOT_EMAIL, "not an email: analysed as a standalone file")
     return replace(result, errors=(note, *result.errors), message=MessageInfo())
 
@@ -138,7 +155,7 @@ def _analyze_original(
     source: SourceInfo,
     wrapper_ctx: AnalysisContext,
     config: AnalysisConfig,
-    intel: IndicatorLookup | None,
+    services: Services,
 ) -> Analysis:
     """Each original gets its own time budget; the wrapper's errors are carried over."""
     ctx = AnalysisContext.create(config)
@@ -149,5 +166,5 @@ def _analyze_original(
         report=original.report,
         source=source,
         ctx=ctx,
-        intel=intel,
+        services=services,
     )

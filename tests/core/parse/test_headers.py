@@ -88,3 +88,32 @@ def test_message_info_and_decoded_headers():
 def test_message_info_without_headers():
     info = message_info([])
     assert info.from_ is None and info.subject is None and info.to == ()
+
+
+@pytest.mark.parametrize(
+    ("raw", "address", "name"),
+    [
+        (
+            "Microsoft account team ,_<no-reply@access-accsecurity.com>",
+            "no-reply@access-accsecurity.com",
+            "Microsoft account team",
+        ),
+        (
+            '"Hilton Hotel - Thank You!!", _ <q3u7u@1gody6s0zz.com>',
+            "q3u7u@1gody6s0zz.com",
+            "Hilton Hotel - Thank You!!",
+        ),
+    ],
+)
+def test_a_comma_in_an_unquoted_display_name_does_not_hide_the_sender(
+    raw: str, address: str, name: str
+) -> None:
+    [parsed] = parse_addresses(raw)
+    assert (parsed.address, parsed.display_name) == (address, name)
+
+
+def test_two_real_addresses_stay_two() -> None:
+    assert [a.address for a in parse_addresses("Ann <a@b.example>, c@d.example")] == [
+        "a@b.example",
+        "c@d.example",
+    ]

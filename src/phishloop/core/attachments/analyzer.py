@@ -79,6 +79,8 @@ def analyze_attachment(
 
 
 def _analyze_node(walk: Walk, node: Node) -> Attachment:
+    if walk.ctx.on_attachment_bytes is not None:
+        walk.ctx.on_attachment_bytes(node.data, node.path)
     node.detected_type, node.kind = detect(node.data, node.filename, node.content_type)
     if node.kind == "executable":
         node.flag("executable", node.detected_type, key="executable")

@@ -46,14 +46,32 @@ def _parse_addresses(raw: str) -> tuple[Address, ...]:
         # the stdlib would split it into words.
         name = decode_header_value(value)
         return () if not name or name.endswith(";") else (Address("", name),)
+    pairs = _split_addresses(value)[:MAX_ADDRESSES]
+    if any("@" not in found for _, found in pairs):
+        pairs = _one_angle_address(value) or pairs
     result: list[Address] = []
-    for name, found in _split_addresses(value)[:MAX_ADDRESSES]:
+    for name, found in pairs:
         address = found.strip().strip("<>").strip()
         if not address:
             continue
         display = decode_header_value(name) if "=?" in name else name.strip()
         result.append(Address(address=address, display_name=display))
     return tuple(result)
+
+
+_ANGLE_ADDRESS = re.compile(rf"<\s*({_ADDR_SPEC})\s*>")
+_NAME_JUNK = " \t\"',_;:"
+
+
+def _one_angle_address(value: str) -> list[tuple[str, str]] | None:
+    """Spammers write `From: Microsoft account team ,_<x@evil.example>`: the stdlib splits
+    at the comma and takes "Microsoft account team" for an address. When the value holds
+    exactly one <address>, that is the sender and the text before it its display name."""
+    found = _ANGLE_ADDRESS.findall(value)
+    if len(found) != 1:
+        return None
+    name = value[: value.index("<")].strip(_NAME_JUNK)
+    return [(decode_header_value(name) if "=?" in name else name, found[0])]
 
 
 def _split_addresses(value: str) -> list[tuple[str, str]]:

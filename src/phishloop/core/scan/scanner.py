@@ -17,10 +17,8 @@ from phishloop.core.model import YaraMatch
 from phishloop.core.parse.mime import ParsedMessage
 from phishloop.core.scan.compile import CompiledRules, meta_text
 
-# Error codes (to join phishloop.core.errors): a scan that hit its timeout or the
-# per-message budget, and a scan YARA itself refused.
-YARA_TIMEOUT = "yara.timeout"
-YARA_ERROR = "yara.error"
+YARA_TIMEOUT = errors.YARA_TIMEOUT
+YARA_ERROR = errors.YARA_ERROR
 MAX_MATCHES = 200
 
 
