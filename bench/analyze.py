@@ -2,7 +2,8 @@
 
 Both sides run as separate processes over the same files, read from disk one at a time:
 - baseline: `email.message_from_bytes(data, policy=policy.default)` and a walk over all parts;
-- phishloop: the real command, `phishloop analyze --json --no-progress FILES > /dev/null`.
+- phishloop: the real command, `phishloop analyze --json --no-verdict --no-progress FILES >
+  /dev/null` (the analysis; bench/verdicts.py measures the same command with verdicts).
 Rounds alternate (baseline, phishloop, baseline, ...) so machine noise hits both; the median
 round is reported. Peak memory is the child's maximum resident set size.
 
@@ -72,7 +73,13 @@ def _pin_to_one_core(pid: int) -> None:
         os.sched_setaffinity(pid, {min(os.sched_getaffinity(0))})
 
 
-def measure(files: list[Path], rounds: int) -> tuple[list[Run], list[Run]]:
+ANALYSIS_ONLY = ("--no-verdict",)  # issue 2 measures the analysis; bench/verdicts.py the rest
+
+
+def measure(
+    files: list[Path], rounds: int, extra: tuple[str, ...] = ANALYSIS_ONLY
+) -> tuple[list[Run], list[Run]]:
+    """Alternate baseline and `phishloop analyze --json [extra]` runs over `files`."""
     phishloop = shutil.which("phishloop", path=str(Path(sys.executable).parent)) or "phishloop"
     with tempfile.NamedTemporaryFile("w", suffix=".lst", delete=False) as listing:
         listing.write("\n".join(map(str, files)) + "\n")
@@ -81,7 +88,7 @@ def measure(files: list[Path], rounds: int) -> tuple[list[Run], list[Run]]:
         for round_number in range(1, rounds + 1):
             baseline_runs.append(timed([sys.executable, "-c", BASELINE, listing.name]))
             phishloop_runs.append(
-                timed([phishloop, "analyze", "--json", "--no-progress", *map(str, files)])
+                timed([phishloop, "analyze", "--json", "--no-progress", *extra, *map(str, files)])
             )
             print(
                 f"round {round_number}: baseline {baseline_runs[-1].seconds:.2f} s, "
@@ -108,7 +115,8 @@ def report(files: list[Path], sets: list[str], baseline: list[Run], ours: list[R
         "|---|---|---|---|",
         f"| stdlib parse + walk (baseline) | {count / base_s:,.0f} | {megabytes / base_s:.1f} | "
         f"{max(r.max_rss_mb for r in baseline):.0f} MB |",
-        f"| `phishloop analyze --json` | {count / ours_s:,.0f} | {megabytes / ours_s:.1f} | "
+        f"| `phishloop analyze --json --no-verdict` | {count / ours_s:,.0f} | "
+        f"{megabytes / ours_s:.1f} | "
         f"{max(r.max_rss_mb for r in ours):.0f} MB |",
         "",
         f"phishloop reaches **{base_s / ours_s:.0%}** of the baseline's messages/s "

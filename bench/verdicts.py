@@ -77,7 +77,7 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="record in docs/benchmarks.md")
     args = parser.parse_args()
     files = corpus_files(args.sets)
-    baseline, ours = measure(files, args.rounds)
+    baseline, ours = measure(files, args.rounds, extra=())
     print("timing the verdict alone…", file=sys.stderr)
     text = report(files, args.sets, baseline, ours, verdict_costs(files))
     print(text)

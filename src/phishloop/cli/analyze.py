@@ -43,6 +43,11 @@ MAX_INPUT_BYTES = 2 * 1024**3  # mboxes may be large; a single message is cut by
 @click.option(
     "--no-model", is_flag=True, help="Judge by the rules alone, without the trained model."
 )
+@click.option(
+    "--no-verdict",
+    is_flag=True,
+    help='Facts only: skip the verdict engine ("verdict" is null). Faster for bulk IOC extraction.',
+)
 @click.option("--no-progress", is_flag=True, help="Never show the progress bar.")
 def analyze_command(
     paths: tuple[str, ...],
@@ -50,6 +55,7 @@ def analyze_command(
     config_option: str | None,
     intel_store: str | None,
     no_model: bool,
+    no_verdict: bool,
     no_progress: bool,
 ) -> None:
     """Analyse emails and print what an analyst needs to know about each.
@@ -68,7 +74,7 @@ def analyze_command(
         runtime = load_runtime(options)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
-    analyse = partial(_analyse, runtime=runtime)
+    analyse = partial(_analyse, runtime=runtime, verdict=not no_verdict)
     expansion = expand_paths(list(paths))
     for missing in expansion.missing:
         click.echo(f"phishloop: {missing}: no such file or directory", err=True)
@@ -91,7 +97,7 @@ def analyze_command(
         sys.exit(1)
 
 
-def _analyse(item: InputFile, *, runtime: Runtime) -> Iterator[Analysis | None]:
+def _analyse(item: InputFile, *, runtime: Runtime, verdict: bool) -> Iterator[Analysis | None]:
     try:
         data = item.read(MAX_INPUT_BYTES)
     except (OSError, ValueError) as exc:
@@ -99,7 +105,7 @@ def _analyse(item: InputFile, *, runtime: Runtime) -> Iterator[Analysis | None]:
         click.echo(f"phishloop: {item.path}: cannot read: {reason}", err=True)
         yield None
         return
-    yield from runtime.analyze(data, item.path)
+    yield from runtime.analyze(data, item.path, verdict=verdict)
 
 
 def _report_skipped(skipped: list[str]) -> None:
