@@ -9,7 +9,15 @@ from pathlib import Path
 
 from phishloop.connectors.intel.settings import IntelSettings
 from phishloop.core import errors
-from phishloop.core.config import AnalysisConfig, Limits, OrganisationConfig
+from phishloop.core.config import (
+    AnalysisConfig,
+    Limits,
+    ListsConfig,
+    OrganisationConfig,
+    RulesConfig,
+    SimulationConfig,
+    VerdictConfig,
+)
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -23,7 +31,14 @@ def test_example_configuration_loads() -> None:
 
 def test_every_setting_is_documented() -> None:
     text = (DOCS / "configuration.md").read_text()
-    for kind in (OrganisationConfig, Limits):
+    for kind in (
+        OrganisationConfig,
+        Limits,
+        VerdictConfig,
+        ListsConfig,
+        SimulationConfig,
+        RulesConfig,
+    ):
         for field in dataclasses.fields(kind):
             assert f"`{field.name}`" in text, f"{kind.__name__}.{field.name} is not documented"
 

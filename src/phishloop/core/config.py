@@ -61,9 +61,10 @@ class VerdictConfig:
 
     malicious: float = 6.0  # threat score for `malicious`
     suspicious: float = 3.0  # threat score for `suspicious`
-    spam: float = 3.0  # spam score (threat signals count too) for `spam`
+    spam: float = 2.5  # spam score (threat signals count too) for `spam`
     bulk: float = 2.0  # bulk score for `bulk`
-    model_weight: float = 4.0  # weight of the trained model's opinion
+    model_weight: float = 6.0  # weight of the trained model's opinion at P(unwanted) = 1
+    model_alone: float = 0.9  # P(unwanted) from which the model alone may make mail spam
     use_model: bool = True
 
 

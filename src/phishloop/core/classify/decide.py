@@ -35,6 +35,8 @@ def decide(hits: list[Hit], thresholds: VerdictConfig, model_probability: float 
     spam = scores.get("spam", 0.0) + max(threat, 0.0) - (0.0 if threat > 0 else legit)
     bulk = scores.get("bulk", 0.0)
     category, margin = _category(scores, threat, spam, bulk, thresholds)
+    if category == "spam" and not _spam_is_corroborated(hits, model_probability, thresholds):
+        category, margin = ("bulk", 0.5) if bulk >= thresholds.bulk else ("clean", 0.5)
     subtype = _subtype(scores) if category in ("malicious", "suspicious") else None
     reasons = tuple(
         Reason(h.rule, h.evidence, h.weight, h.signal)
@@ -67,6 +69,28 @@ def _category(
         return "bulk", 1.0 + bulk - limits.bulk - max(spam, 0.0) / 2
     unwanted = max(threat - limits.suspicious, spam - limits.spam)
     return "clean", 1.0 - unwanted / 2
+
+
+# The model is one input among the rules, never the only one: it may make mail spam on its
+# own only when it is very sure; otherwise a rule must agree. These rules are too weak (or
+# too bulk-like) to count as that agreement.
+MODEL_RULES = frozenset({"model.unwanted"})
+WEAK_AGREEMENT = frozenset({"spam.unsubscribe-without-list-headers"})
+
+
+def _spam_is_corroborated(
+    hits: list[Hit], model_probability: float | None, thresholds: VerdictConfig
+) -> bool:
+    model_spoke = any(hit.rule in MODEL_RULES for hit in hits)
+    if model_spoke and (model_probability or 0.0) >= thresholds.model_alone:
+        return True
+    return any(
+        hit.weight > 0
+        and hit.signal in (*THREAT_SIGNALS, "spam")
+        and hit.rule not in MODEL_RULES
+        and hit.rule not in WEAK_AGREEMENT
+        for hit in hits
+    )
 
 
 def _subtype(scores: dict[str, float]) -> str | None:

@@ -38,7 +38,8 @@ def _hits(
 def test_unwanted_fires_with_weight_growing_with_probability(analysed) -> None:
     hits = _hits(analysed, ModelOpinion(0.93, TOP))
     evidence, weight = hits["model.unwanted"]
-    assert weight == pytest.approx(4.0 * (2 * 0.93 - 1), abs=1e-3)
+    nominal = DEFAULT_CONFIG.verdict.model_weight
+    assert weight == pytest.approx(nominal * (2 * 0.93 - 1), abs=1e-3)
     assert (
         evidence == "P(unwanted)=0.93; top features: 'verify your', subject 'password', [html-form]"
     )
@@ -66,8 +67,10 @@ def test_wanted_fires_for_a_confident_legitimate_opinion(analysed) -> None:
 
 
 def test_no_opinion_from_a_model_that_knows_too_few_words(analysed) -> None:
-    assert _hits(analysed, LinearOpinion(0.01, (), known_terms=3)) == {}
-    assert _hits(analysed, LinearOpinion(0.97, TOP, known_terms=3)) == {}
+    too_few = model_rules.MIN_KNOWN_TERMS - 1
+    assert _hits(analysed, LinearOpinion(0.01, (), known_terms=too_few)) == {}
+    assert _hits(analysed, LinearOpinion(0.97, TOP, known_terms=too_few)) == {}
+    assert _hits(analysed, LinearOpinion(0.97, TOP, known_terms=too_few + 1)) != {}
 
 
 def test_no_hits_without_a_model_or_when_switched_off(analysed) -> None:

@@ -20,7 +20,7 @@ NOMINAL_WEIGHT = VerdictConfig().model_weight  # the rule's weight at the defaul
 UNWANTED_FROM = 0.55  # below this the opinion is too close to a coin toss to show
 WANTED_BELOW = 0.2
 WANTED_WEIGHT = 1.0
-MIN_KNOWN_TERMS = 10  # fewer known words (another language, almost no text): no hit
+MIN_KNOWN_TERMS = 3  # fewer known words (another language, almost no text): no hit
 SHOWN_FEATURES = 5
 
 

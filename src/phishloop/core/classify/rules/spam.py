@@ -115,7 +115,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "spam.unsubscribe-without-list-headers",
         "spam",
-        1.0,
+        0.5,
         "An unsubscribe footer in mail without List-Unsubscribe or List-Id headers (list "
         "mail and legitimate senders have them).",
         unsubscribe_without_list_headers,
