@@ -156,8 +156,19 @@ def test_indicators_are_looked_up_in_the_intel_store(tmp_path: Path) -> None:
     feed = tmp_path / "feed.txt"
     feed.write_text("# phishing domains\nevil-login.com\n")
     store = tmp_path / "intel.sqlite3"
-    code, _, err = run("intel", "import", str(feed), "--format", "list", "--source", "local",
-                       "--category", "phishing", "--store", str(store))
+    code, _, err = run(
+        "intel",
+        "import",
+        str(feed),
+        "--format",
+        "list",
+        "--source",
+        "local",
+        "--category",
+        "phishing",
+        "--store",
+        str(store),
+    )
     assert code == 0, err
     message = SIMPLE.replace(b"https://example.org/page", b"https://portal.evil-login.com/x?id=1")
     code, out, _ = run("analyze", "--json", "--intel-store", str(store), "-", stdin=message)
@@ -168,3 +179,20 @@ def test_indicators_are_looked_up_in_the_intel_store(tmp_path: Path) -> None:
     assert match["matched"] == {"type": "domain", "value": "evil-login.com"}
     code, out, _ = run("analyze", "--json", "--intel-store", str(store), "-", stdin=SIMPLE)
     assert json_lines(out)[0]["intel"] == []
+
+
+def test_readable_summary_leads_with_the_verdict_and_its_reasons() -> None:
+    code, out, _ = run("analyze", str(EXAMPLES / "report-inline-forward-de.eml"))
+    assert code == 0
+    first_lines = out.splitlines()[1:4]
+    assert first_lines[0].startswith("MALICIOUS (malware) confidence")
+    assert any("attachments.executable" in line for line in first_lines)
+    assert "1 malicious" in out.splitlines()[-1]
+
+
+def test_no_verdict_gives_facts_only() -> None:
+    code, out, _ = run("analyze", "--json", "--no-verdict", "-", stdin=SIMPLE)
+    assert code == 0
+    assert json_lines(out)[0]["verdict"] is None
+    code, out, _ = run("analyze", "--json", "-", stdin=SIMPLE)
+    assert json_lines(out)[0]["verdict"]["category"] in ("clean", "bulk")  # type: ignore[index]

@@ -32,6 +32,15 @@ _DANGEROUS_FLAGS = frozenset(
     }
 )
 MAX_URLS_SHOWN = 15
+MAX_REASONS_SHOWN = 6
+_VERDICT_STYLE = {
+    "malicious": "bold white on red",
+    "suspicious": "bold yellow",
+    "spam": "bold magenta",
+    "bulk": "bold blue",
+    "simulation": "bold cyan",
+    "clean": "bold green",
+}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -75,6 +84,7 @@ class Renderer:
         self._counts["messages"] += 1
         self._counts["with errors"] += bool(analysis.errors)
         self.console.rule(Text(_title(analysis), style="bold"))
+        self._verdict(analysis)
         self.console.print(_overview(analysis))
         self._urls(analysis)
         self._attachments(analysis)
@@ -82,8 +92,31 @@ class Renderer:
 
     def summary(self) -> None:
         messages, damaged = self._counts["messages"], self._counts["with errors"]
+        verdicts = ", ".join(f"{self._counts[c]} {c}" for c in _VERDICT_STYLE if self._counts[c])
         self.console.rule()
-        self.console.print(f"{messages} message(s) analysed, {damaged} with errors or limits hit.")
+        self.console.print(
+            f"{messages} message(s) analysed{f' ({verdicts})' if verdicts else ''}, "
+            f"{damaged} with errors or limits hit."
+        )
+
+    def _verdict(self, analysis: Analysis) -> None:
+        verdict = analysis.verdict
+        if verdict is None:
+            return
+        self._counts[verdict.category] += 1
+        kind = f" ({verdict.subtype})" if verdict.subtype else ""
+        style = _VERDICT_STYLE.get(verdict.category, "bold")
+        self.console.print(
+            f"[{style}]{verdict.category.upper()}{kind}[/] "
+            f"[dim]confidence {verdict.confidence:.0%}[/]"
+        )
+        for reason in verdict.reasons[:MAX_REASONS_SHOWN]:
+            self.console.print(
+                f"  [dim]{reason.weight:4.1f} {reason.signal:<10}[/] {reason.rule}: "
+                f"{safe(reason.evidence)}"
+            )
+        if len(verdict.reasons) > MAX_REASONS_SHOWN:
+            self.console.print(f"  [dim]… {len(verdict.reasons) - MAX_REASONS_SHOWN} more[/]")
 
     def _urls(self, analysis: Analysis) -> None:
         if not analysis.urls:
