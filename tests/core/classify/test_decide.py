@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from phishloop.core.classify.decide import decide
+from phishloop.core.classify.decide import _calibration, decide
 from phishloop.core.classify.types import Hit, Signal
 from phishloop.core.config import VerdictConfig
 
@@ -73,3 +73,12 @@ def test_confidence_grows_with_the_evidence() -> None:
     just = decide([hit("x", "phish", 6.0)], CONFIG, None).confidence
     strong = decide([hit("x", "phish", 12.0)], CONFIG, None).confidence
     assert 0.5 < just < strong < 1.0
+
+
+def test_shipped_calibration_curves_never_decrease() -> None:
+    curves = _calibration()
+    assert {"malicious", "suspicious", "spam", "bulk", "clean"} <= set(curves)
+    for margins, values in curves.values():
+        assert list(margins) == sorted(margins)
+        assert list(values) == sorted(values)
+        assert all(0.0 <= v <= 1.0 for v in values)

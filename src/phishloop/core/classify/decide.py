@@ -7,14 +7,19 @@ authenticated sender on the allow list) count against threat and spam.
 
 from __future__ import annotations
 
+import itertools
+import json
 import math
 from collections import defaultdict
+from functools import cache
+from importlib import resources
 
 from phishloop.core.classify.types import THREAT_SIGNALS, Category, Hit
 from phishloop.core.config import VerdictConfig
 from phishloop.core.model import Reason, Verdict
 
-CONFIDENCE_SCALE = 2.5  # score points for confidence to move from 0.5 to ~0.6
+CONFIDENCE_SCALE = 2.5  # uncalibrated: score points for confidence to move from 0.5 to ~0.6
+CALIBRATION_FILE = "calibration.json"
 
 
 def _sigmoid(value: float) -> float:
@@ -30,13 +35,7 @@ def signal_scores(hits: list[Hit]) -> dict[str, float]:
 
 def decide(hits: list[Hit], thresholds: VerdictConfig, model_probability: float | None) -> Verdict:
     scores = signal_scores(hits)
-    legit = max(scores.get("legit", 0.0), 0.0)
-    threat = sum(scores.get(signal, 0.0) for signal in THREAT_SIGNALS) - legit
-    spam = scores.get("spam", 0.0) + max(threat, 0.0) - (0.0 if threat > 0 else legit)
-    bulk = scores.get("bulk", 0.0)
-    category, margin = _category(scores, threat, spam, bulk, thresholds)
-    if category == "spam" and not _spam_is_corroborated(hits, model_probability, thresholds):
-        category, margin = ("bulk", 0.5) if bulk >= thresholds.bulk else ("clean", 0.5)
+    category, margin = decision(hits, thresholds, model_probability)
     subtype = _subtype(scores) if category in ("malicious", "suspicious") else None
     reasons = tuple(
         Reason(h.rule, h.evidence, h.weight, h.signal)
@@ -45,11 +44,53 @@ def decide(hits: list[Hit], thresholds: VerdictConfig, model_probability: float 
     return Verdict(
         category=category,
         subtype=subtype,
-        confidence=round(_sigmoid(margin / CONFIDENCE_SCALE), 3),
+        confidence=round(calibrated_confidence(category, margin), 3),
         reasons=reasons,
         scores=tuple(sorted((k, round(v, 3)) for k, v in scores.items())),
         model_probability=model_probability,
     )
+
+
+def decision(
+    hits: list[Hit], thresholds: VerdictConfig, model_probability: float | None
+) -> tuple[Category, float]:
+    """The category and its margin: how far the deciding score is past its threshold."""
+    scores = signal_scores(hits)
+    legit = max(scores.get("legit", 0.0), 0.0)
+    threat = sum(scores.get(signal, 0.0) for signal in THREAT_SIGNALS) - legit
+    spam = scores.get("spam", 0.0) + max(threat, 0.0) - (0.0 if threat > 0 else legit)
+    bulk = scores.get("bulk", 0.0)
+    category, margin = _category(scores, threat, spam, bulk, thresholds)
+    if category == "spam" and not _spam_is_corroborated(hits, model_probability, thresholds):
+        category, margin = ("bulk", 0.5) if bulk >= thresholds.bulk else ("clean", 0.5)
+    return category, margin
+
+
+def calibrated_confidence(category: str, margin: float) -> float:
+    """P(the verdict is right) for this category and margin, interpolated on a curve fitted
+    to labelled mail (scripts/calibrate_confidence.py); uncalibrated without one."""
+    curve = _calibration().get(category)
+    if curve is None:
+        return _sigmoid(margin / CONFIDENCE_SCALE)
+    margins, values = curve
+    if margin <= margins[0]:
+        return values[0]
+    for (m0, v0), (m1, v1) in itertools.pairwise(zip(margins, values, strict=True)):
+        if margin <= m1:
+            return v0 + (v1 - v0) * (margin - m0) / (m1 - m0)
+    return values[-1]
+
+
+@cache
+def _calibration() -> dict[str, tuple[tuple[float, ...], tuple[float, ...]]]:
+    resource = resources.files("phishloop.core.classify").joinpath("data", CALIBRATION_FILE)
+    if not resource.is_file():
+        return {}
+    curves = json.loads(resource.read_text())["curves"]
+    return {
+        name: (tuple(map(float, c["margins"])), tuple(map(float, c["confidence"])))
+        for name, c in curves.items()
+    }
 
 
 def _category(
@@ -62,7 +103,7 @@ def _category(
     if threat >= limits.malicious:
         return "malicious", 1.0 + threat - limits.malicious
     if threat >= limits.suspicious:
-        return "suspicious", min(threat - limits.suspicious, limits.malicious - threat) + 0.5
+        return "suspicious", 0.5 + threat - limits.suspicious
     if spam >= limits.spam:
         return "spam", 1.0 + spam - limits.spam
     if bulk >= limits.bulk:
