@@ -34,6 +34,8 @@ from baseline_table import Column, report
 from benchdoc import command_line, write_section
 from eval_corpora import CORPORA, LABELS, run_eval
 from phishloop.cli.eval_report import group_json
+from phishloop.cli.eval_unseen import is_unseen
+from phishloop.core.classify.learn import shipped_model
 from phishloop.core.evaluate import NO_VERDICT, Outcome
 from phishloop.core.evaluate.metrics import summarise_groups
 
@@ -51,10 +53,13 @@ SOFT_ACTIONS = frozenset({"greylist", "soft reject"})
 def evaluation_files(sample: int | None) -> list[tuple[Path, str, str]]:
     """(path, set, label) of the evaluation files, `sample` per set and label at most."""
     chosen: dict[tuple[str, str], list[tuple[str, Path]]] = {}
+    model = shipped_model()  # files it trained on are left out, for all three tools alike
     with LABELS.open(newline="") as handle:
         for row in csv.DictReader(handle):
             set_name = row["path"].split("/", 1)[0]
-            if row["label"] in SELECTION.get(set_name, ()):
+            if row["label"] not in SELECTION.get(set_name, ()):
+                continue
+            if is_unseen(CORPORA / row["path"], set_name, model):
                 key = hashlib.sha256(row["path"].encode()).hexdigest()
                 chosen.setdefault((set_name, row["label"]), []).append((key, CORPORA / row["path"]))
     files = []

@@ -21,6 +21,7 @@ from phishloop.cli.eval_labels import (
 from phishloop.cli.eval_render import show
 from phishloop.cli.eval_report import result_json
 from phishloop.cli.eval_run import Job, evaluate
+from phishloop.cli.eval_unseen import unseen_files
 from phishloop.cli.runtime import Runtime, RuntimeOptions, load_runtime
 from phishloop.core.errors import ConfigError
 
@@ -92,6 +93,7 @@ def eval_command(
     show_errors: bool,
     skip_missing: bool,
     check_targets: bool,
+    unseen: bool,
     no_model: bool,
     no_progress: bool,
 ) -> None:
@@ -112,6 +114,8 @@ def eval_command(
     options = RuntimeOptions(config=config_option, intel_store=intel_store, no_model=no_model)
     runtime = _runtime(options)
     files = _labelled(list(paths), list(label_files), skip_missing)
+    if unseen:
+        files = unseen_files(files, runtime.model)
     work = [Job(str(f.path), f.label, f.set, f.group(by)) for f in files]
     show_progress = not no_progress and len(work) > 1 and sys.stderr.isatty()
     result = evaluate(work, options, runtime, by=by, jobs=jobs, progress=show_progress)
