@@ -78,6 +78,11 @@ SHOWN_MISSING = 10
     help="Exit 1 when a measured target is missed (except configuration-dependent ones).",
 )
 @click.option(
+    "--unseen",
+    is_flag=True,
+    help="Only files the model never trained on (its held-out split and sets it never saw).",
+)
+@click.option(
     "--no-model", is_flag=True, help="Judge by the rules alone, without the trained model."
 )
 @click.option("--no-progress", is_flag=True, help="Never show the progress bar.")

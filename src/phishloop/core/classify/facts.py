@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from phishloop.core.classify.history import SenderHistory
 from phishloop.core.classify.opinion import MessageModel, ModelOpinion
@@ -33,11 +33,16 @@ class Facts:
 
     def memo(self, key: str, compute: Callable[[Facts], T]) -> T:
         """A value several rules share, computed once per message (`compute(self)`)."""
-        store = self.__dict__.setdefault("_memo", {})
-        if key not in store:
-            store[key] = compute(self)
-        value: T = store[key]
-        return value
+        store = self._memo
+        if key in store:
+            value: T = store[key]
+            return value
+        computed = store[key] = compute(self)
+        return computed
+
+    @cached_property
+    def _memo(self) -> dict[str, Any]:
+        return {}
 
     @cached_property
     def model_opinion(self) -> ModelOpinion | None:
@@ -120,7 +125,11 @@ class Facts:
         """Header values by lower-case name, in message order."""
         index: dict[str, list[str]] = {}
         for header in self.analysis.headers:
-            index.setdefault(header.name.strip().lower(), []).append(header.value)
+            name = header.name.strip().lower()
+            if name in index:
+                index[name].append(header.value)
+            else:
+                index[name] = [header.value]
         return {name: tuple(values) for name, values in index.items()}
 
     def header(self, name: str) -> str | None:

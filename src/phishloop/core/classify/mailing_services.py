@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
+from fnmatch import translate
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -43,9 +44,23 @@ class MailingServices:
         if not domain:
             return None
         found = self.domains.get(domain)
-        if found is not None:
+        if found is not None or not self.domain_patterns:
             return found
-        return next((svc for pat, svc in self.domain_patterns if fnmatchcase(domain, pat)), None)
+        match = _patterns_regex(self.domain_patterns).match(domain)
+        if match is None or match.lastgroup is None:
+            return None
+        return self.domain_patterns[int(match.lastgroup[2:])][1]
+
+
+@lru_cache(maxsize=8)
+def _patterns_regex(patterns: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
+    """One regex for the shell-style patterns, tried in order: the group `_p<n>` of a match
+    names the first pattern that matches the whole domain, as `fnmatchcase` would."""
+    return re.compile(
+        "|".join(
+            f"(?P<_p{number}>{translate(pattern)})" for number, (pattern, _) in enumerate(patterns)
+        )
+    )
 
 
 @lru_cache(maxsize=1)

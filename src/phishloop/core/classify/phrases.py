@@ -9,40 +9,51 @@ case; accents may be written, they are folded) and use a small regex dialect:
 - otherwise Python regex syntax; keep patterns free of unbounded `.*`.
 
 A phrase only matches as whole words. Each pattern is gated by its anchor words (see
-`anchors`): it is only tried on texts that contain one of them.
+`anchors`): it is only tried on texts that contain one of them, and only where one of its
+heads (see `phrase_heads`) starts a word.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
 from phishloop.core.classify.anchors import Gate, gate
+from phishloop.core.classify.phrase_heads import Head, heads, worth_it
+from phishloop.core.classify.phrase_scan import head_matches, whole_word_matches
 from phishloop.core.classify.textnorm import normalize_phrase
+from phishloop.core.classify.textwords import text_words
 
 MAX_FINDINGS = 6  # distinct phrases reported per category
 _GAP = re.compile(r" ~(\d?) ")
-_WORD = re.compile(r"\w+")
-# ASCII bytes that are not word characters become spaces; other bytes are kept.
-_ASCII_SEPARATORS = bytes(
-    byte if byte >= 0x80 or chr(byte).isalnum() or byte == 0x5F else 0x20 for byte in range(256)
-)
 
 
 @dataclass(frozen=True, slots=True)
 class Phrase:
-    """One compiled pattern and the anchor-word sets that gate it."""
+    """One compiled pattern, the anchor-word sets that gate it and where its matches can
+    start (see `phrase_heads`)."""
 
     source: str
     regex: re.Pattern[str]
     gate: Gate
+    heads: tuple[Head, ...] | None = None
 
     def may_match(self, words: frozenset[str]) -> bool:
         return all(not anchor.isdisjoint(words) for anchor in self.gate)
+
+    def matches(self, text: str, words: frozenset[str]) -> Iterator[str]:
+        """Whole-word matches in `text` (whose words, or those in the gates and heads,
+        are `words`)."""
+        if self.heads is None:
+            return whole_word_matches(self.regex, text)
+        return head_matches(self.regex, self.heads, text, words)
+
+    def head_words(self) -> frozenset[str]:
+        return frozenset(head.token for head in self.heads or () if head.token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,50 +77,37 @@ class PhraseSet:
         ungated = tuple(n for n, phrase in enumerate(phrases) if not phrase.gate)
         frozen = {word: tuple(numbers) for word, numbers in index.items()}
         vocabulary = frozenset(w for phrase in phrases for words in phrase.gate for w in words)
+        vocabulary = vocabulary.union(*(phrase.head_words() for phrase in phrases))
         return cls(name, phrases, frozen, ungated, frozenset(frozen), vocabulary)
 
     def find(
-        self, text: str, words: frozenset[str] | None = None, limit: int = MAX_FINDINGS
+        self,
+        text: str,
+        words: frozenset[str] | None = None,
+        limit: int = MAX_FINDINGS,
+        gated: Iterable[int] | None = None,
     ) -> tuple[str, ...]:
         """Distinct phrases of this category in normalised `text`. `words` (the set of
         `\\w+` tokens of `text`, or at least those in `vocabulary`) lets patterns whose
-        anchors are absent be skipped."""
+        anchors or heads are absent be skipped; `gated` (the phrases `index` names for
+        `words`) saves looking them up."""
         words = text_words(text) if words is None else words
-        present = words & self.keys if len(words) > len(self.keys) else self.keys & words
-        numbers = {n for word in present for n in self.index[word]}.union(self.ungated)
+        if gated is None:
+            present = words & self.keys if len(words) > len(self.keys) else self.keys & words
+            gated = (n for word in present for n in self.index[word])
+        numbers = set(gated).union(self.ungated)
         found: dict[str, None] = {}
         for number in sorted(numbers):
             phrase = self.phrases[number]
-            if phrase.may_match(words):
-                for match in _whole_word_matches(phrase.regex, text):
+            for anchor in phrase.gate:  # `may_match`, inline: it runs for every candidate
+                if anchor.isdisjoint(words):
+                    break
+            else:
+                for match in phrase.matches(text, words):
                     found.setdefault(match, None)
                     if len(found) >= limit:
                         return tuple(found)
         return tuple(found)
-
-
-def _whole_word_matches(regex: re.Pattern[str], text: str) -> Iterator[str]:
-    """Matches of `regex` that start at a word boundary. The boundary is checked here, not
-    in the regex, so that `re` can still skip ahead to the pattern's literal prefix."""
-    position = 0
-    while (match := regex.search(text, position)) is not None:
-        start = match.start()
-        if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
-            position = start + 1
-            continue
-        yield match.group(0)
-        position = max(match.end(), start + 1)
-
-
-def text_words(text: str) -> frozenset[str]:
-    """The `\\w+` tokens of `text`, as anchors are matched against them. ASCII is split
-    with a byte table (fast); the few tokens with other characters by the regex."""
-    tokens = text.encode("utf-8", "surrogatepass").translate(_ASCII_SEPARATORS).split()
-    words = {token.decode("utf-8", "surrogatepass") for token in tokens}
-    odd = [word for word in words if not word.isascii()]
-    words.difference_update(odd)
-    words.update(part for word in odd for part in _WORD.findall(word))
-    return frozenset(words)
 
 
 def expand(pattern: str) -> str:
@@ -123,7 +121,10 @@ def expand(pattern: str) -> str:
 def compile_phrase(pattern: str) -> Phrase:
     """A dialect pattern compiled to match whole words only, with its anchor words."""
     regex = re.compile(rf"(?:{expand(pattern)})(?!\w)")
-    return Phrase(pattern, regex, gate(normalize_phrase(pattern)))
+    found = heads(regex)
+    return Phrase(
+        pattern, regex, gate(normalize_phrase(pattern)), found if worth_it(found) else None
+    )
 
 
 def compile_phrases(name: str, patterns: list[str]) -> PhraseSet:

@@ -40,6 +40,10 @@ def are_siblings(first: str, second: str) -> bool:
 
 def list_domains(facts: Facts) -> frozenset[str]:
     """Registered domains of the mailing list itself (List-Id, List-Post, list mailto:)."""
+    return facts.memo("senders:list-domains", _list_domains)
+
+
+def _list_domains(facts: Facts) -> frozenset[str]:
     values = " ".join((facts.header(name) or "")[:500].lower() for name in _LIST_ADDRESS_HEADERS)
     found = (registered_domain(d) for d in _LIST_DOMAIN.findall(values))
     return frozenset(d for d in found if d)

@@ -22,6 +22,7 @@ from phishloop.core.config import SimulationConfig
 from phishloop.core.domains import host_in_domains
 
 MAX_HOPS = 30
+MAX_CACHED_HOSTS = 20_000
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class MarkerIndex:
     headers: dict[str, list[tuple[Vendor, HeaderMarker]]] = field(default_factory=dict)
     domains: dict[str, list[Vendor]] = field(default_factory=dict)  # claimable domains
     links: dict[str, list[Vendor]] = field(default_factory=dict)
+    host_vendors: dict[str, tuple[Vendor, ...]] = field(default_factory=dict)  # a cache
 
 
 @lru_cache(maxsize=32)
@@ -81,11 +83,22 @@ def find_markers(facts: Facts, index: MarkerIndex) -> dict[str, list[str]]:
                 found.setdefault(vendor.id, []).append(f"{marker.label}: {value}")
     named: set[str] = set()  # one infrastructure name per vendor is enough evidence
     for where, host in claimed_hosts(facts):
-        for suffix in _suffixes(host):
-            for vendor in index.domains.get(suffix, ()):
-                if vendor.id not in named:
-                    named.add(vendor.id)
-                    found.setdefault(vendor.id, []).append(f"{where} {host}")
+        for vendor in _host_vendors(index, host):
+            if vendor.id not in named:
+                named.add(vendor.id)
+                found.setdefault(vendor.id, []).append(f"{where} {host}")
+    return found
+
+
+def _host_vendors(index: MarkerIndex, host: str) -> tuple[Vendor, ...]:
+    """The vendors whose claimable domains hold `host`, most specific suffix first
+    (remembered: the same relays appear in message after message)."""
+    found = index.host_vendors.get(host)
+    if found is None:
+        found = tuple(v for suffix in _suffixes(host) for v in index.domains.get(suffix, ()))
+        if len(index.host_vendors) >= MAX_CACHED_HOSTS:
+            index.host_vendors.clear()
+        index.host_vendors[host] = found
     return found
 
 

@@ -13,10 +13,10 @@ _REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|fw|fwd|aw|wg|tr|rv|sv|vs)\s*:\s*)+", r
 
 def shouting_subject(subject: str) -> float | None:
     """The share of capitals among the subject's letters when it is shouted, else None."""
-    letters = [c for c in _REPLY_PREFIX.sub("", subject[:300]) if c.isalpha()]
+    letters = "".join(filter(str.isalpha, _REPLY_PREFIX.sub("", subject[:300])))
     if len(letters) < MIN_SUBJECT_LETTERS:
         return None
-    share = sum(1 for c in letters if c.isupper()) / len(letters)
+    share = sum(map(str.isupper, letters)) / len(letters)
     return share if share >= CAPS_SHARE else None
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import NamedTuple
 
@@ -98,11 +98,28 @@ def normalize_tracked(text: str) -> Normalized:
         text = html.unescape(text)
     disguised = False
     if not text.isascii():
-        undisguised = text.translate(_disguise_table())
-        disguised = undisguised != text
-        text = _COMBINING.sub("", unicodedata.normalize("NFKD", undisguised))
-        text = text.casefold().translate(_table())
+        # Each step maps characters one by one and leaves ASCII alone (NFKD reorders only
+        # runs of combining marks, never across an ASCII character), so the runs of
+        # non-ASCII characters alone need the work; the same runs recur: cached.
+        pieces = _NON_ASCII_RUN.split(text)
+        for index in range(1, len(pieces), 2):
+            pieces[index], changed = _fold_run(pieces[index])
+            disguised = disguised or changed
+        text = "".join(pieces)
     return Normalized(" ".join(text.casefold().split()), disguised)
+
+
+# The first character as a class of its own lets `re` scan for it without a match attempt
+# at every position.
+_NON_ASCII_RUN = re.compile(r"([^\x00-\x7f][^\x00-\x7f]*)")
+
+
+@lru_cache(maxsize=4096)
+def _fold_run(run: str) -> tuple[str, bool]:
+    """A run of non-ASCII characters normalised, and whether it disguised a letter."""
+    undisguised = run.translate(_disguise_table())
+    folded = _COMBINING.sub("", unicodedata.normalize("NFKD", undisguised))
+    return folded.casefold().translate(_table()), undisguised != run
 
 
 def normalize_phrase(pattern: str) -> str:
@@ -126,4 +143,23 @@ def obfuscation_marks(text: str) -> Obfuscation:
         text = html.unescape(text)
     if text.isascii():
         return Obfuscation(0, 0)
-    return Obfuscation(len(_mixed_script().findall(text)), len(_SPLIT_WORD.findall(text)))
+    mixed = split = 0
+    for start, end in _non_ascii_windows(text):
+        mixed += len(_mixed_script().findall(text, start, end))
+        split += len(_SPLIT_WORD.findall(text, start, end))
+    return Obfuscation(mixed, split)
+
+
+def _non_ascii_windows(text: str) -> list[tuple[int, int]]:
+    """The runs of non-ASCII characters with one character either side, overlapping ones
+    merged. Both patterns of `obfuscation_marks` match two or more characters, at least
+    one of them not ASCII, and nothing else: every match lies inside one window, and a
+    scan of the whole text meets each window afresh, so counting per window is exact."""
+    windows: list[tuple[int, int]] = []
+    for run in _NON_ASCII_RUN.finditer(text):
+        start, end = max(run.start() - 1, 0), run.end() + 1
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+    return windows

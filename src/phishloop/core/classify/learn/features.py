@@ -16,12 +16,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 
+from phishloop.core.classify.learn import tokenize
 from phishloop.core.model import Analysis, Attachment
 
 FEATURES_VERSION = 1
 MAX_TEXT_CHARS = 6_000  # of the body: the opening carries the lure; bounds the cost
 MAX_SUBJECT_CHARS = 300
-_TOKEN = re.compile(r"[^\W\d_]{2,24}|\d{1,24}|[$€£]")
 # Gateway banners ("This email originated from outside the organization…") are added by the
 # recipient's system to legitimate and malicious mail alike: they say nothing about the sender.
 _BANNER = re.compile(
@@ -69,23 +69,33 @@ class MessageFeatures:
 
 def tokens(text: str) -> list[str]:
     """Lower-case words of `text` without URLs and addresses; every number becomes "#"."""
-    kept = " ".join(
-        chunk
-        for chunk in text.lower().split()
-        if not ("://" in chunk or "@" in chunk or "www." in chunk)
-    )
-    return ["#" if word[0].isdigit() else word for word in _TOKEN.findall(kept)]
+    return tokenize.words(tokenize.without_links(text.lower()))
 
 
 def body_terms(body: str) -> frozenset[str]:
     """Words (except function words) and adjacent pairs (except pairs of function words)."""
-    text = body[:MAX_TEXT_CHARS]
+    return _terms(_body_words(body)[0])
+
+
+def _terms(words: list[str]) -> frozenset[str]:
+    stop = STOP_WORDS
+    pairs = [f"{a} {b}" for a, b in pairwise(words) if a not in stop or b not in stop]
+    return frozenset(words).difference(stop).union(pairs)
+
+
+def _body_words(body: str) -> tuple[list[str], int | None]:
+    """The tokens of the body and, when it comes for free, how many TOKEN matches the raw
+    body has (ASCII text without a gateway banner: lower-casing and cutting links out
+    change no token then, the links' tokens are counted apart)."""
+    raw = body[:MAX_TEXT_CHARS]
+    text = raw
     if "outside" in text or "external" in text:
         text = _BANNER.sub(" ", text)
-    words = tokens(text)
-    stop = STOP_WORDS
-    pairs = (f"{a} {b}" for a, b in pairwise(words) if a not in stop or b not in stop)
-    return frozenset(words).difference(stop).union(pairs)
+    kept, links = tokenize.split_links(text.lower())
+    words = tokenize.words(kept)
+    if text != raw or not raw.isascii():
+        return words, None
+    return words, len(words) + tokenize.count(links)
 
 
 def subject_terms(subject: str) -> frozenset[str]:
@@ -95,19 +105,25 @@ def subject_terms(subject: str) -> frozenset[str]:
 
 def extract(analysis: Analysis) -> MessageFeatures:
     subject = analysis.message.subject or ""
+    words, count = _body_words(analysis.body.text)
     return MessageFeatures(
-        terms=body_terms(analysis.body.text),
+        terms=_terms(words),
         subject=subject_terms(subject),
-        structure=structure_features(analysis),
+        structure=structure_features(analysis, count),
     )
 
 
-def structure_features(analysis: Analysis) -> tuple[tuple[str, float], ...]:
+def structure_features(
+    analysis: Analysis, word_count: int | None = None
+) -> tuple[tuple[str, float], ...]:
     """Structural facts in (0, 1], zeros omitted. Link counts, hidden text, tracking pixels and
     scripts are left out on purpose: in the training corpora they mostly separate 2019
-    newsletters from 2002 spam, which says nothing about today's mail."""
+    newsletters from 2002 spam, which says nothing about today's mail. `word_count` is the
+    number of TOKEN matches in the body's first MAX_TEXT_CHARS, when known."""
     html, urls = analysis.body.html, analysis.urls
-    words = len(_TOKEN.findall(analysis.body.text[:MAX_TEXT_CHARS]))
+    words = (
+        tokenize.count(analysis.body.text[:MAX_TEXT_CHARS]) if word_count is None else word_count
+    )
     flags = {flag for node in walk(analysis.attachments) for flag in node.flags}
     values = (
         ("links-per-word", min(len(urls) / max(words, 1) * 10, 1.0)),

@@ -10,10 +10,11 @@ this module needs nothing but the standard library.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from heapq import nlargest
-from typing import Any
+from typing import Any, NamedTuple
 
 from phishloop.core.classify.learn.features import MessageFeatures, extract
 from phishloop.core.classify.opinion import ModelOpinion
@@ -55,39 +56,70 @@ class LinearModel:
         return self.opinion(extract(analysis))
 
     def opinion(self, features: MessageFeatures) -> LinearOpinion:
-        score, known, known_subject, structure = self._parts(features)
-        probability = self.probability(score)
+        parts = self._parts(features)
+        probability = self.probability(parts.score)
         sign = 1.0 if probability >= 0.5 else -1.0
         scale = _scale(features)
 
         # Only the strongest few of each kind can make the list: name just those.
-        def strength(weights: Mapping[str, float]) -> Callable[[str], float]:
-            return lambda term: weights[term] * sign
-
-        candidates = [
-            (self.terms[t] * scale, t) for t in nlargest(TOP_FEATURES, known, strength(self.terms))
-        ]
+        candidates = [(weight * scale, term) for weight, term in _strongest(parts.known, sign)]
         candidates += [
-            (self.subject[w] * scale, f"subject: {w}")
-            for w in nlargest(TOP_FEATURES, known_subject, strength(self.subject))
+            (weight * scale, f"subject: {word}")
+            for weight, word in _strongest(parts.known_subject, sign)
         ]
-        candidates += [(value, f"[{name}]") for name, value in structure]
+        candidates += [(value, f"[{name}]") for name, value in parts.structure]
         pushing = [(v * sign, name) for v, name in candidates if v * sign > 0]
         top = tuple((name, round(v * sign, 4)) for v, name in nlargest(TOP_FEATURES, pushing))
-        return LinearOpinion(probability, top, known_terms=len(known) + len(known_subject))
+        known_terms = len(parts.known.terms) + len(parts.known_subject.terms)
+        return LinearOpinion(probability, top, known_terms=known_terms)
 
-    def _parts(
-        self, features: MessageFeatures
-    ) -> tuple[float, frozenset[str], frozenset[str], list[tuple[str, float]]]:
+    # The weighted terms as sets: a set probe is cheaper than a dict probe, and the result
+    # is built in the same order (that of the message's terms).
+    @cached_property
+    def _term_keys(self) -> frozenset[str]:
+        return frozenset(self.terms)
+
+    @cached_property
+    def _subject_keys(self) -> frozenset[str]:
+        return frozenset(self.subject)
+
+    def _parts(self, features: MessageFeatures) -> _Parts:
         """The score, the known body terms and subject words, and the structural terms."""
-        known = features.terms & self.terms.keys()
-        known_subject = features.subject & self.subject.keys()
-        text = sum(map(self.terms.__getitem__, known))
-        text += sum(map(self.subject.__getitem__, known_subject))
+        known = _Known.of(features.terms & self._term_keys, self.terms)
+        known_subject = _Known.of(features.subject & self._subject_keys, self.subject)
+        text = sum(known.weights)
+        text += sum(known_subject.weights)
         weights = self.structure
         structure = [(n, weights[n] * v) for n, v in features.structure if n in weights]
         score = self.intercept + text * _scale(features) + sum(v for _, v in structure)
-        return score, known, known_subject, structure
+        return _Parts(score, known, known_subject, structure)
+
+
+class _Known(NamedTuple):
+    """The message's terms the model knows, in set order, and their weights."""
+
+    terms: list[str]
+    weights: list[float]
+
+    @classmethod
+    def of(cls, terms: frozenset[str], weights: Mapping[str, float]) -> _Known:
+        listed = list(terms)
+        return cls(listed, list(map(weights.__getitem__, listed)))
+
+
+class _Parts(NamedTuple):
+    score: float
+    known: _Known
+    known_subject: _Known
+    structure: list[tuple[str, float]]
+
+
+def _strongest(known: _Known, sign: float) -> list[tuple[float, str]]:
+    """(weight, term) of the TOP_FEATURES terms with the largest weight × sign; equal weights
+    are ordered by term, so the evidence never depends on hash order."""
+    weights, terms = known.weights, known.terms
+    order = sorted(range(len(weights)), key=lambda i: (-weights[i] * sign, terms[i]))
+    return [(weights[index], known.terms[index]) for index in order[:TOP_FEATURES]]
 
 
 def _scale(features: MessageFeatures) -> float:

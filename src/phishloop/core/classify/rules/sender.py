@@ -33,6 +33,10 @@ def _same_owner(facts: Facts, first: str, second: str) -> bool:
 def _foreign_reply_to(facts: Facts) -> str | None:
     """A Reply-To domain unrelated to From; mailing lists that put themselves (or, after
     rewriting From to the list, the author) in Reply-To do not count."""
+    return facts.memo("sender:foreign-reply-to", _find_foreign_reply_to)
+
+
+def _find_foreign_reply_to(facts: Facts) -> str | None:
     sender = facts.sender_domain
     if not sender or is_list_address(facts, sender):
         return None
