@@ -96,3 +96,25 @@ def test_an_unexpected_crash_yields_a_minimal_result(monkeypatch: pytest.MonkeyP
     [result] = analyze(_mail())
     assert [e.code for e in result.errors] == ["internal.error"]
     assert result.source.size == len(_mail())
+
+
+def test_a_standalone_document_gives_the_same_result_every_run(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("report.txt", b"quarterly figures")
+    data = buffer.getvalue()
+    [first] = analyze(data, path=str(tmp_path / "a.zip"), verdict=False)
+    [second] = analyze(data, path=str(tmp_path / "a.zip"), verdict=False)
+    assert first.fingerprint.raw_sha256 == second.fingerprint.raw_sha256
+    assert first.headers == second.headers
+
+
+def test_error_records_carry_no_memory_addresses() -> None:
+    from phishloop.core.errors import describe_exception
+
+    class Opaque:
+        pass
+
+    text = describe_exception(ValueError(f"cannot read {Opaque()!r}"))
+    assert text.startswith("ValueError: cannot read <")
+    assert "0x" not in text

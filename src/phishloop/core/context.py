@@ -93,5 +93,5 @@ def run_step(ctx: AnalysisContext, step: str, action: Callable[[], T], default: 
     except RecursionError:
         ctx.errors.add(errors.LIMIT_DEPTH, f"{step}: structure nested too deeply")
     except Exception as exc:
-        ctx.errors.add(errors.INTERNAL, f"{step} failed: {type(exc).__name__}: {exc}")
+        ctx.errors.add(errors.INTERNAL, f"{step} failed: {errors.describe_exception(exc)}")
     return default

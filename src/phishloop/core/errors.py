@@ -7,6 +7,17 @@ must stop the current step (`LimitExceeded`, `DeadlineExceeded`).
 
 from __future__ import annotations
 
+import re
+
+_OBJECT_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def describe_exception(exc: BaseException, limit: int = 200) -> str:
+    """`Type: message` for an error record, without memory addresses (`<… at 0x7f…>`), so the
+    same input always yields the same JSON."""
+    text = _OBJECT_ADDRESS.sub("", str(exc))[:limit]
+    return f"{type(exc).__name__}: {text}"
+
 
 class PhishloopError(Exception):
     """Base class of every error phishloop raises on purpose."""

@@ -17,6 +17,13 @@ _HASH_LENGTHS: dict[int, IndicatorType] = {32: "md5", 40: "sha1", 64: "sha256"}
 _HEX = re.compile(r"^[0-9a-f]+$")
 _EMAIL = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[a-z0-9.-]{1,253}$")
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21}
+# A web URL whose authority is a bare host name (no user, port or brackets), without
+# whitespace or control characters: all `urlsplit` does to it is cut it at the first "/",
+# "?" and "#", so it is normalised without it (most URLs in mail look like this).
+_PLAIN_URL = re.compile(
+    r"(?P<scheme>https?|ftp)://(?P<host>[a-z0-9.-]{1,253})(?P<rest>[/?#][^\x00-\x20]*)?",
+    re.IGNORECASE | re.ASCII,
+)
 MAX_URL_LENGTH = 8192
 _MAX_CACHED_VALUE = 512
 
@@ -27,6 +34,12 @@ def normalize_url(url: str) -> str | None:
     url = url.strip()
     if not url or len(url) > MAX_URL_LENGTH:
         return None
+    plain = _PLAIN_URL.fullmatch(url)
+    return _normalize_plain_url(plain) if plain is not None else _normalize_any_url(url)
+
+
+def _normalize_any_url(url: str) -> str | None:
+    """`normalize_url` for a stripped URL of any shape, through urlsplit."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -43,6 +56,17 @@ def normalize_url(url: str) -> str | None:
         netloc = f"{parts.username}@{netloc}"
     path = parts.path or "/"
     return urlunsplit((scheme, netloc, path, parts.query, ""))
+
+
+def _normalize_plain_url(match: re.Match[str]) -> str | None:
+    """`normalize_url` for a `_PLAIN_URL` (the same result, without urlsplit/urlunsplit)."""
+    host = normalize_host(match["host"].lower())
+    if host is None:
+        return None
+    netloc = f"[{host}]" if ":" in host else host
+    path, _, query = (match["rest"] or "").partition("#")[0].partition("?")
+    url = f"{match['scheme'].lower()}://{netloc}{path or '/'}"
+    return f"{url}?{query}" if query else url
 
 
 def normalize_domain(value: str) -> str | None:

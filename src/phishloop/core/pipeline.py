@@ -63,7 +63,7 @@ def _judged(
     try:
         judged = judge(analysis, config, model=model, history=history)
     except Exception as exc:  # the facts stay useful without a verdict
-        failure = ErrorRecord(errors.INTERNAL, f"verdict failed: {type(exc).__name__}: {exc}")
+        failure = ErrorRecord(errors.INTERNAL, f"verdict failed: {errors.describe_exception(exc)}")
         return replace(analysis, errors=(*analysis.errors, failure))
     elapsed_ms = (time.perf_counter() - started) * 1000
     return replace(judged, duration_ms=analysis.duration_ms + elapsed_ms)
@@ -125,7 +125,7 @@ def _analyze_input(
         else:
             results = [_analyze_original(o, source, ctx, config, services) for o in originals]
     except Exception as exc:
-        ctx.errors.add(errors.INTERNAL, f"analysis failed: {type(exc).__name__}: {exc}")
+        ctx.errors.add(errors.INTERNAL, f"analysis failed: {errors.describe_exception(exc)}")
         results = [empty_analysis(source, ctx)]
     elapsed_ms = (time.perf_counter() - started) * 1000
     return [replace(result, duration_ms=elapsed_ms / len(results)) for result in results]

@@ -3,6 +3,10 @@
 The dataclasses mirror the JSON closely; the differences are spelled out here once:
 `from_` is written `from`, pair tuples (`properties`, `details`) become objects, and the
 JSON keys follow the order of the schema so humans can read the output.
+
+`analysis_to_json` leaves to orjson, which writes dataclasses in C, the values whose JSON
+it writes exactly as `to_jsonable` would (no renamed or pair fields, floats already
+rounded: `serialize_plain`): most of an analysis is headers, hops, URLs and indicators.
 """
 
 from __future__ import annotations
@@ -14,9 +18,8 @@ from typing import Any
 import orjson
 
 from phishloop.core.model import Analysis
+from phishloop.core.serialize_plain import PAIR_FIELDS, RENAMED, float_fields, rounded
 
-_RENAMED = {"from_": "from"}
-_PAIR_FIELDS = frozenset({"properties", "details", "meta", "scores"})
 _TOP_LEVEL_ORDER = (
     "schema",
     "source",
@@ -42,7 +45,7 @@ _TOP_LEVEL_ORDER = (
 def _plan(kind: type) -> tuple[tuple[str, str, bool], ...]:
     """(attribute, JSON key, is a pair tuple) for each field of a dataclass type."""
     return tuple(
-        (f.name, _RENAMED.get(f.name, f.name), f.name in _PAIR_FIELDS)
+        (f.name, RENAMED.get(f.name, f.name), f.name in PAIR_FIELDS)
         for f in dataclasses.fields(kind)
     )
 
@@ -74,23 +77,50 @@ def to_jsonable(value: Any) -> Any:
     }
 
 
-def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
-    """The JSON object for one analysis, keys in documented order."""
-    data = to_jsonable(analysis)
+def _for_orjson(value: Any) -> Any:
+    """`to_jsonable`, leaving to orjson what it writes the same way itself: plain values,
+    tuples of them, and dataclasses whose fields are such values (`float_fields`)."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is tuple or kind is list:
+        kinds = set(map(type, value))
+        if len(kinds) == 1 and float_fields(kinds.pop()) == ():
+            return value  # all of one plain kind (headers, indicators, strings...)
+        return [_for_orjson(item) for item in value]
+    if kind is float:
+        return round(value, 3)
+    if not dataclasses.is_dataclass(value):
+        raise TypeError(f"cannot serialise {kind.__name__}")
+    floats = float_fields(kind)  # type: ignore[arg-type]  # dataclass types are hashable
+    if floats is not None and all(rounded(getattr(value, name)) for name in floats):
+        return value
+    plan = _plan(kind)  # type: ignore[arg-type]  # dataclass types are hashable
+    return {
+        key: _pairs_to_object(getattr(value, name)) if pairs else _for_orjson(getattr(value, name))
+        for name, key, pairs in plan
+    }
+
+
+def _ordered(data: dict[str, Any]) -> dict[str, Any]:
     return {key: data[key] for key in _TOP_LEVEL_ORDER if key in data} | {
         key: data[key] for key in data if key not in _TOP_LEVEL_ORDER
     }
+
+
+def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
+    """The JSON object for one analysis, keys in documented order."""
+    return _ordered(to_jsonable(analysis))
 
 
 def analysis_to_json(analysis: Analysis, *, indent: bool = False) -> bytes:
     """UTF-8 JSON for one analysis (orjson; lone surrogates, which no parser should let
     through, are replaced rather than failing the output)."""
     option = orjson.OPT_INDENT_2 if indent else 0
-    data = analysis_to_dict(analysis)
     try:
-        return orjson.dumps(data, option=option)
+        return orjson.dumps(_ordered(_for_orjson(analysis)), option=option)
     except TypeError:
-        return orjson.dumps(_scrub(data), option=option)
+        return orjson.dumps(_scrub(analysis_to_dict(analysis)), option=option)
 
 
 def _scrub(value: Any) -> Any:

@@ -1,5 +1,5 @@
 """Speed-ups that must not change results: handler modules imported on first use, and
-`qr.flatten` skipping the white background for opaque images."""
+`flattening.flatten` skipping the white background for opaque images."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import sys
 import pytest
 from PIL import Image
 
-from phishloop.core.attachments import analyzer, qr
+from phishloop.core.attachments import analyzer, flattening
 
 
 def _composited(image: Image.Image) -> Image.Image:
@@ -56,17 +56,17 @@ def test_flatten_gives_the_composited_pixels() -> None:
         short_palette.info["transparency"] = bytes(rng.randrange(256) for _ in range(12))
         samples.append(short_palette)  # indices past the palette's end, per-entry alpha
         for image in samples:
-            flat = qr.flatten(image)
+            flat = flattening.flatten(image)
             assert flat.mode == "L"
             assert flat.tobytes() == _composited(image).tobytes(), image.mode
 
 
 def test_opaque_images_skip_the_composite() -> None:
     opaque = Image.new("RGBA", (30, 30), (10, 20, 30, 255))
-    assert qr._opaque(opaque)
+    assert flattening._opaque(opaque)
     opaque.putpixel((3, 3), (0, 0, 0, 254))
-    assert not qr._opaque(opaque)
-    assert not qr._opaque(_reloaded(Image.new("P", (30, 30)), "PNG", transparency=0))
+    assert not flattening._opaque(opaque)
+    assert not flattening._opaque(_reloaded(Image.new("P", (30, 30)), "PNG", transparency=0))
 
 
 @pytest.mark.parametrize("kind", sorted(analyzer._HANDLERS))

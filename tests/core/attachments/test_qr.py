@@ -6,9 +6,11 @@ import io
 import struct
 import zlib
 
+import pytest
 import zxingcpp
 from PIL import Image
 
+from phishloop.core.attachments import qr, qr_memory
 from phishloop.core.config import Limits
 
 
@@ -79,3 +81,59 @@ def test_qr_image_budget(analyze, zip_of):
     result = analyze(zip_of(members), "codes.zip", limits=Limits(max_qr_images=2))
     assert sum("qr-code" in node.flags for node in result.walk()) == 2
     assert "limit.images" in result.error_codes()
+
+
+def _decodes(monkeypatch) -> list[int]:
+    """Counts zxing calls: an image met before must not be decoded again."""
+    calls: list[int] = []
+    real = qr.zxingcpp.read_barcodes
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(qr.zxingcpp, "read_barcodes", counting)
+    return calls
+
+
+def test_an_image_met_again_gives_the_same_facts_without_decoding(analyze, monkeypatch):
+    qr_memory.forget_all()
+    calls = _decodes(monkeypatch)
+    image = _qr("https://again.evil.example/x")
+    first = analyze(image, "a.png", "image/png")
+    second = analyze(image, "b.png", "image/png")
+    assert len(calls) == 1
+    assert second.flags == first.flags == ("qr-code",)
+    assert second.attachment.details == first.attachment.details
+    assert [r.url for r in second.urls] == [r.url for r in first.urls]
+    assert set(second.url("https://again.evil.example/x").sources) == {"qr", "attachment:b.png"}
+
+
+def test_remembered_images_still_count_against_the_scan_budget(analyze, zip_of, monkeypatch):
+    qr_memory.forget_all()
+    calls = _decodes(monkeypatch)
+    members = {f"same{index}.png": _qr("https://same.evil.example/") for index in range(3)}
+    result = analyze(zip_of(members), "codes.zip", limits=Limits(max_qr_images=2))
+    assert len(calls) == 1
+    assert sum("qr-code" in node.flags for node in result.walk()) == 2
+    assert "limit.images" in result.error_codes()
+
+
+def test_a_refused_image_is_refused_again_from_memory(analyze, monkeypatch):
+    qr_memory.forget_all()
+    huge = _png_claiming(60_000, 60_000)
+    first = analyze(huge, "huge.png")
+    monkeypatch.setattr(qr, "_load", lambda *args: pytest.fail("decoded a remembered image"))
+    second = analyze(huge, "huge.png")
+    assert "limit-exceeded" in second.flags and "limit.images" in second.error_codes()
+    assert second.attachment.details == first.attachment.details
+
+
+def test_the_memory_is_bounded() -> None:
+    qr_memory.forget_all()
+    for index in range(qr_memory.MAX_REMEMBERED + 50):
+        qr_memory.remember((f"{index:064x}", 1), qr_memory.TOO_SMALL)
+    assert qr_memory.recall((f"{0:064x}", 1)) is None  # the oldest went first
+    assert qr_memory.recall((f"{qr_memory.MAX_REMEMBERED + 49:064x}", 1)) is qr_memory.TOO_SMALL
+    assert len(qr_memory._outcomes) == qr_memory.MAX_REMEMBERED
+    qr_memory.forget_all()

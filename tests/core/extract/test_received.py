@@ -7,6 +7,7 @@ import pytest
 from phishloop.core import errors
 from phishloop.core.context import AnalysisContext
 from phishloop.core.extract.received import MAX_HOPS, origin, parse_received
+from phishloop.core.extract.received_clauses import _read, read_clauses
 from phishloop.core.model import ReceivedHop
 
 GMAIL_INBOUND = (
@@ -328,3 +329,22 @@ def test_origin_from_parsed_trace() -> None:
         "174.95.14.20",
         "smflon1825w-lp140-01-174-95-14-20.dsl.bell.ca",
     )
+
+
+def test_repeated_relays_read_from_the_clause_cache_as_computed() -> None:
+    route = "from mail.example.com (mail.example.com [192.0.2.8]) by mx.example.org with ESMTPS"
+    first = read_clauses(f"{route} id 1 for <a@example.org>")
+    again = read_clauses(f"{route} id 2 for <b@example.org>")
+    assert again is first  # the id and for clauses do not change what is read
+    assert first == _read(
+        "mail.example.com (mail.example.com [192.0.2.8])", "mx.example.org", "ESMTPS"
+    )
+    assert (first.from_host, first.from_ip, first.by_host, first.protocol) == (
+        "mail.example.com",
+        "192.0.2.8",
+        "mx.example.org",
+        "ESMTPS",
+    )
+    long_route = "from " + "x" * 2000 + " ([192.0.2.9]) by relay.example.net with SMTP"
+    assert read_clauses(long_route) == read_clauses(long_route)  # computed, not cached
+    assert read_clauses(long_route).from_ip == "192.0.2.9"

@@ -1,5 +1,6 @@
-"""The sped-up feed parser (`parse.feed_speed`) must build exactly the tree the stock
-stdlib parser builds: same headers, payloads, defects, preambles and epilogues."""
+"""The sped-up feed parser (`parse.feed_speed`, `feed_lines`, `feed_message`) must build the
+very tree the stock stdlib parser builds: same headers, payloads, defects, preambles and
+epilogues."""
 
 from __future__ import annotations
 
@@ -14,17 +15,28 @@ from typing import Any
 import pytest
 
 from phishloop.core.parse.feed import BoundedFeedParser
-from phishloop.core.parse.feed_speed import IndexedMessage, LineBuffer
+from phishloop.core.parse.feed_lines import LineBuffer
+from phishloop.core.parse.feed_message import IndexedMessage
+from phishloop.core.parse.feed_speed import _BoundaryRe, _LineBreakAtEnd
+from phishloop.core.parse.feed_text import BoundaryMatcher
 
 
 class _StockParser(BoundedFeedParser):
-    """BoundedFeedParser on the stdlib's own line buffer and Message class."""
+    """BoundedFeedParser's limits on the stdlib's own parser code, line buffer and Message
+    class."""
+
+    _parsegen = FeedParser._parsegen  # type: ignore[attr-defined]
+    _new_message = FeedParser._new_message  # type: ignore[attr-defined]
 
     def __init__(self, max_depth: int) -> None:
         FeedParser.__init__(self, policy=compat32)
         self._max_depth = max_depth
         self._masked = []
         self.depth_cut = False
+
+    def _parse_headers(self, lines: list[str]) -> None:
+        FeedParser._parse_headers(self, lines)  # type: ignore[attr-defined]
+        self._headers_parsed(self._cur)  # type: ignore[attr-defined]
 
 
 def _tree(message: Message) -> list[Any]:
@@ -220,3 +232,114 @@ def test_header_parameters_read_as_the_stdlib_reads_them(value: str) -> None:
             assert indexed.get_boundary() == stock.get_boundary()
             assert indexed.get_content_charset() == stock.get_content_charset()
     assert IndexedMessage().get_params(["absent"]) == ["absent"]
+
+
+# Lines that stress the text buffer: lone "\r" line ends, separators that are prefixes of
+# each other or hold regex characters, lines starting like a boundary, breaks that
+# str.splitlines() knows and the stdlib buffer does not.
+_TRICKY_FRAGMENTS = [
+    'Content-Type: multipart/mixed; boundary="b1"\n',
+    "Content-Type: multipart/alternative; boundary=b2\r\n",
+    'Content-Type: multipart/related; boundary="b1.x(y)"\r',
+    'Content-Type: multipart/mixed; boundary="b"\n',
+    "Content-Type: message/rfc822\n",
+    "Content-Type: text/plain\n",
+    "Subject: x\n",
+    "X: y\r\n continued\r\n",
+    "\n",
+    "\r\n",
+    "\r",
+    "--b1\n",
+    "--b1--\n",
+    "--b1 \t\r\n",
+    "--b1x\n",
+    "--b\n",
+    "--b--\r",
+    "--b1.x(y)\r",
+    "--b1.x(y)--\n",
+    "--b2\r\n",
+    "--b2--  \r\n",
+    "body line\n",
+    "-- signature\n",
+    "--b1",
+    ": no name\n",
+    "From x\n",
+    "From me\r\n",
+    "line without newline",
+    "a\rb\r",
+    "\t folded\n",
+    "\x0bvertical tab\x0c\n",
+    "\x1cfile separator\n",
+    "\u2028",
+]
+
+
+def test_tricky_line_ends_and_boundaries_parse_alike() -> None:
+    rng = random.Random(20261127)
+    for _ in range(4000):
+        text = "".join(rng.choice(_TRICKY_FRAGMENTS) for _ in range(rng.randint(0, 30)))
+        _same(text)
+        _same(text, max_depth=1)
+
+
+def _parse_in_pieces(
+    parser_class: type[BoundedFeedParser], text: str, cuts: list[int]
+) -> list[Any]:
+    parser = parser_class(30)
+    try:
+        for start, end in zip([0, *cuts], [*cuts, len(text)], strict=True):
+            parser.feed(text[start:end])
+        root = parser.close()
+    except Exception as exc:
+        return [repr(exc)]
+    finally:
+        parser.restore()
+    return [parser.depth_cut, *_tree(root)]
+
+
+def test_data_fed_in_pieces_parses_alike() -> None:
+    """The buffer keeps an unfinished last line back until more data or the end comes."""
+    rng = random.Random(11)
+    for _ in range(3000):
+        text = "".join(rng.choice(_TRICKY_FRAGMENTS) for _ in range(rng.randint(0, 30)))
+        cuts = sorted(rng.randint(0, len(text)) for _ in range(rng.randint(1, 6)))
+        fast = _parse_in_pieces(BoundedFeedParser, text, cuts)
+        assert fast == _parse_in_pieces(_StockParser, text, cuts), (text, cuts)
+
+
+@pytest.mark.parametrize("boundary", ["b", "=_a.b(c)+d?", "x y", "a\\b", "----=_Part_1_2.3"])
+def test_boundary_matcher_matches_like_the_stdlib_pattern(boundary: str) -> None:
+    separator = "--" + boundary
+    pattern = re.compile(
+        "(?P<sep>" + re.escape(separator) + r")(?P<end>--)?(?P<ws>[ \t]*)(?P<linesep>\r\n|\r|\n)?$"
+    )
+    matcher = _BoundaryRe.compile(pattern.pattern)
+    assert isinstance(matcher, BoundaryMatcher) and matcher.separator == separator
+    for tail in ["", "\n", "\r\n", "\r", "--", "--\n", " \t\n", "x\n", "-\n", "--x", " x", "\n\n"]:
+        line = separator + tail
+        stock, fast = pattern.match(line), matcher.match(line)
+        assert (stock is None) == (fast is None), repr(line)
+        if stock is not None and fast is not None:
+            assert [stock.group(g) for g in ("end", "ws", "linesep")] == [
+                fast.group(g) for g in ("end", "ws", "linesep")
+            ]
+    assert matcher.match(boundary) is None and matcher.match("x" + separator) is None
+
+
+def test_other_patterns_are_compiled_as_usual() -> None:
+    assert _BoundaryRe.compile(r"\d+").match("12") is not None
+    assert _BoundaryRe.compile("(?P<sep>x)", re.IGNORECASE).pattern == "(?P<sep>x)"
+
+
+def test_line_break_at_end_is_found_like_the_stdlib_search() -> None:
+    stock = re.compile(r"(\r\n|\r|\n)\Z")
+    for text in ["", "a", "\n", "\r", "\r\n", "a\r\n", "a\n\r", "a\r\r\n", "x\ny", "\n\n"]:
+        stock_match, fast_match = stock.search(text), _LineBreakAtEnd.search(text)
+        assert (stock_match and stock_match.group(0)) == (fast_match and fast_match.group(0))
+
+
+def test_lines_pushed_behind_unread_text_are_refused() -> None:
+    buffer = LineBuffer()
+    buffer.push("a\nb\n")
+    with pytest.raises(NotImplementedError):
+        buffer.pushlines(["c\n"])

@@ -104,3 +104,39 @@ def test_generated_simple_forms_take_the_fast_path_with_stdlib_results() -> None
         value = value.strip()
         assert _SIMPLE_ADDRESS.fullmatch(value), value
         assert _split_addresses(value) == getaddresses([value]), value
+
+
+def test_runs_of_encoded_words_decode_as_word_by_word() -> None:
+    """`_decode_words` decodes a run of same-charset words in one go; any value must come
+    out as the word-by-word decoder makes it."""
+    pieces = [
+        "=?utf-8?B?w6k=?=",
+        "=?UTF-8?b?4oKs?=",
+        "=?utf-8?Q?=C3=A9?=",
+        "=?utf-8*en?q?a_b?=",
+        "=?utf-8?B?4o?=",  # half of a character: joined with the next word it completes
+        "=?utf-8?B?gqw=?=",
+        "=?iso-8859-1?q?=E9?=",
+        "=?utf-8?B??=",
+        "=?bogus?q?z?=",
+        " ",
+        "\t",
+        "\r\n ",
+        "x",
+        " y ",
+    ]
+    rng = random.Random(12)
+    runs = 0
+    for _ in range(30_000):
+        value = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 9)))
+        assert rfc2047._decode_words(value) == rfc2047._decode_each(value), repr(value)
+        runs += rfc2047._one_run(rfc2047._ENCODED_WORD.split(value))
+    assert runs > 1000  # the one-run path was exercised
+    assert rfc2047._decode_words("Re: =?utf-8?B?4o?= =?UTF-8?B?gqw=?= rates") == "Re: € rates"
+
+
+def test_unfolding_without_carriage_returns_skips_nothing() -> None:
+    for raw in ["a\n b", "a\n\tb", "a\nb", "a\r\n b", "a\rb", "a\r\n\r\n c", "\n", "plain"]:
+        expected = raw.replace("\r\n", "\n").replace("\r", "\n")
+        expected = expected.replace("\n ", " ").replace("\n\t", "\t").replace("\n", " ")
+        assert rfc2047.unfold(raw) == expected

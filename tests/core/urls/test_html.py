@@ -57,6 +57,21 @@ def test_base_href_resolves_relative_links() -> None:
     ]
 
 
+def test_the_first_base_applies_to_links_before_it_too() -> None:
+    result, records = _analyze(
+        _page(
+            '<a href="early.php">Early</a><base href="https://first.example/kit/">'
+            '<a href="late.php">Late</a><base href="https://second.example/">'
+            '<base target="_blank"><img src="pixel.gif" width=1 height=1>'
+        )
+    )
+    assert [r.url for r in records] == [
+        "https://first.example/kit/early.php",
+        "https://first.example/kit/late.php",
+    ]
+    assert result.facts.links == 2 and result.facts.tracking_pixels == 1
+
+
 def test_relative_links_without_base_are_not_urls() -> None:
     result, records = _analyze(_page('<a href="page.html">x</a><a href="#top">top</a>'))
     assert records == []

@@ -11,7 +11,7 @@ from phishloop.core.attachments.detect import detect
 from phishloop.core.attachments.names import content_family, name_flags
 from phishloop.core.attachments.tree import NestedEmailAnalyzer, Node, Walk
 from phishloop.core.context import AnalysisContext
-from phishloop.core.errors import LimitExceeded
+from phishloop.core.errors import LimitExceeded, describe_exception
 from phishloop.core.model import Attachment
 from phishloop.core.urls.collector import UrlCollector
 
@@ -123,7 +123,7 @@ def _run(handler: Handler, walk: Walk, node: Node) -> None:
     except RecursionError:
         walk.error(_parse_error(node.kind), f"{node.path}: structure nested too deeply")
     except Exception as exc:  # third-party parsers fail in countless ways on hostile bytes
-        message = f"{node.path}: {type(exc).__name__}: {str(exc)[:200]}"
+        message = f"{node.path}: {describe_exception(exc)}"
         walk.error(_parse_error(node.kind), message)
 
 

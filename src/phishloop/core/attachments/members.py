@@ -13,7 +13,7 @@ from phishloop.core import errors
 from phishloop.core.attachments.expand import Readable, read_capped, refuse_declared
 from phishloop.core.attachments.names import name_flags
 from phishloop.core.attachments.tree import Node, Walk
-from phishloop.core.errors import DeadlineExceeded, LimitExceeded
+from phishloop.core.errors import DeadlineExceeded, LimitExceeded, describe_exception
 from phishloop.core.model import Attachment
 
 MEMBER_TYPE = "application/octet-stream"  # archives declare no content type for members
@@ -91,7 +91,7 @@ def _extract(walk: Walk, opener: Opener, name: str, expands: bool) -> tuple[byte
     except LimitExceeded:
         raise
     except Exception as exc:  # corrupt member: keep what was read before the damage
-        return collected.so_far(), f"{type(exc).__name__}: {str(exc)[:200]}"
+        return collected.so_far(), describe_exception(exc)
     return collected.data, ""
 
 

@@ -11,6 +11,7 @@ import pypdfium2.raw as pdfium_c
 from PIL import Image
 
 from phishloop.core.attachments import qr
+from phishloop.core.attachments.flattening import flatten
 from phishloop.core.attachments.tree import Node, Walk
 from phishloop.core.urls.text import extract_text_urls
 
@@ -82,7 +83,7 @@ def _scan_embedded_image(walk: Walk, node: Node, image: pypdfium2.PdfImage, numb
         return
     try:
         # the bitmap's buffer belongs to PDFium and is released with the page
-        picture = qr.flatten(image.get_bitmap(render=False).to_pil())
+        picture = flatten(image.get_bitmap(render=False).to_pil())
     except Exception:  # an image PDFium cannot decode (odd colour space, damage): skip it
         return
     if picture.width * picture.height > qr.DECODE_PIXELS:

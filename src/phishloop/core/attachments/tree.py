@@ -40,6 +40,13 @@ class Node:
     details: list[tuple[str, str]] = field(default_factory=list)
     children: list[Attachment] = field(default_factory=list)
     message: MessageInfo | None = None
+    _sha256: str | None = field(default=None, repr=False)
+
+    def sha256(self) -> str:
+        """The hex SHA-256 of `data`, computed once."""
+        if self._sha256 is None:
+            self._sha256 = hashlib.sha256(self.data).hexdigest()
+        return self._sha256
 
     @property
     def source(self) -> str:
@@ -65,7 +72,7 @@ class Node:
             size=len(self.data),
             md5=hashlib.md5(self.data, usedforsecurity=False).hexdigest(),
             sha1=hashlib.sha1(self.data, usedforsecurity=False).hexdigest(),
-            sha256=hashlib.sha256(self.data).hexdigest(),
+            sha256=self.sha256(),
             flags=tuple(self.flags),
             children=tuple(self.children),
             path=self.path,

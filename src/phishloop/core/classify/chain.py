@@ -30,6 +30,7 @@ from phishloop.core.classify.rules import (
 )
 from phishloop.core.classify.types import Hit, Rule
 from phishloop.core.config import RulesConfig
+from phishloop.core.errors import describe_exception
 
 CHAIN: tuple[Rule, ...] = (
     *lists.RULES,
@@ -96,7 +97,7 @@ def run_chain(
         try:
             finding = rule.check(facts)
         except Exception as exc:  # one rule must not sink the verdict
-            failures.append(f"rule {rule.name} failed: {type(exc).__name__}: {exc}")
+            failures.append(f"rule {rule.name} failed: {describe_exception(exc)}")
             continue
         if finding is not None:
             hits.append(

@@ -83,9 +83,9 @@ def normalize_body(text: str, names: frozenset[str]) -> str:
     # One byte table turns digits into '0' and punctuation into spaces; then tokens with a
     # '0' are dropped. Non-ASCII bytes (letters of other scripts) are kept as they are.
     tokens = text.encode("utf-8", "surrogatepass").translate(_FOLD).split()
-    kept = [token for token in tokens if _ZERO not in token]  # an int test is memchr-fast
-    if kept and max(map(len, kept)) > MAX_LONG_TOKEN:
-        kept = [token for token in kept if len(token) <= MAX_LONG_TOKEN]
+    # One pass: an int test is memchr-fast, and over-long tokens are blobs, not words.
+    longest = MAX_LONG_TOKEN
+    kept = [token for token in tokens if _ZERO not in token and len(token) <= longest]
     if names and any(name in text for name in names):  # substring test first: it is cheap
         encoded = {name.encode() for name in names}
         kept = [token for token in kept if token not in encoded]

@@ -22,6 +22,7 @@ _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"  # no leading zero, as ipaddress
 _DOTTED_QUAD = re.compile(rf"(?:{_OCTET}\.){{3}}{_OCTET}")
 _NOT_A_NAME = frozenset({"unknown", "none"})
 _MAX_CACHED_WORD = 256
+_MAX_CACHED_CLAUSES = 1024  # characters of from + by + with; longer routes are junk
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,13 +36,25 @@ class RouteClauses:
 def read_clauses(route: str) -> RouteClauses:
     """The hosts, connecting IP and protocol named in a Received header's route part."""
     clauses = _split(route)
-    from_clause = clauses.get("from", "")
+    key = (clauses.get("from", ""), clauses.get("by", ""), clauses.get("with", ""))
+    # The id and for clauses make routes unique; these three repeat (the same relays).
+    if sum(map(len, key)) <= _MAX_CACHED_CLAUSES:
+        return _cached_clauses(*key)
+    return _read(*key)
+
+
+@lru_cache(maxsize=8192)
+def _cached_clauses(from_clause: str, by_clause: str, with_clause: str) -> RouteClauses:
+    return _read(from_clause, by_clause, with_clause)
+
+
+def _read(from_clause: str, by_clause: str, with_clause: str) -> RouteClauses:
     helo, _, rest = from_clause.partition(" ")
     return RouteClauses(
         from_host=_rdns(rest) or _host(helo) or _helo(rest),
         from_ip=_connecting_ip(helo, rest),
-        by_host=_first_host(clauses.get("by", "")),
-        protocol=_protocol(clauses.get("with", "")),
+        by_host=_first_host(by_clause),
+        protocol=_protocol(with_clause),
     )
 
 

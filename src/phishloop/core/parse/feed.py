@@ -7,37 +7,34 @@ its Content-Type is masked so the parser reads its content as one payload string
 descending. The real headers are restored afterwards. Embedded messages stay raw text,
 which gives their exact bytes back and leaves their analysis to a separate parse.
 
-This relies on FeedParser's `_parse_headers`, `_cur`, `_msgstack` and `_input`, unchanged
-since Python 3.3 (`feed_speed` makes the parser faster without changing its results);
-`parse_bytes` falls back to a headers-only parse if anything still goes wrong.
+This relies on FeedParser's `_cur` and `_msgstack`, unchanged since Python 3.3
+(`feed_speed` makes the parser faster without changing its results); `parse_bytes` falls
+back to a headers-only parse if anything still goes wrong.
 """
 
 from __future__ import annotations
 
-from email.feedparser import FeedParser
 from email.message import Message
 from email.parser import HeaderParser
 from email.policy import compat32
 
-from phishloop.core.parse.feed_speed import IndexedMessage, LineBuffer
+from phishloop.core.parse.feed_message import IndexedMessage
+from phishloop.core.parse.feed_speed import FastFeedParser
 
 _OPAQUE = ("Content-Type", "application/octet-stream")
 
 
-class BoundedFeedParser(FeedParser):
+class BoundedFeedParser(FastFeedParser):
     """FeedParser that never nests deeper than `max_depth` and never descends into
     message/* parts."""
 
     def __init__(self, max_depth: int) -> None:
         super().__init__(IndexedMessage, policy=compat32)
-        self._input = LineBuffer()  # before the first feed: the parse generator reads it lazily
         self._max_depth = max_depth
         self._masked: list[tuple[Message, list[tuple[str, str]]]] = []
         self.depth_cut = False
 
-    def _parse_headers(self, lines: list[str]) -> None:
-        super()._parse_headers(lines)  # type: ignore[misc]
-        msg: Message = self._cur  # type: ignore[attr-defined]
+    def _headers_parsed(self, msg: Message) -> None:
         maintype = msg.get_content_maintype()
         depth = len(self._msgstack) - 1  # type: ignore[attr-defined]
         if maintype == "message" or (maintype == "multipart" and depth >= self._max_depth):

@@ -16,7 +16,8 @@ from phishloop.core.urls.html_facts import hidden_elements
 from phishloop.core.urls.html_links import absolute_base
 from phishloop.core.urls.html_walk import HtmlWalk
 
-_ELEMENTS = "a, area, form, input, meta, iframe, frame, script, img, embed, object"
+# base[href] rides along in the one query: a separate lookup costs another full walk.
+_ELEMENTS = "a, area, form, input, meta, iframe, frame, script, img, embed, object, base[href]"
 # Text of neighbouring blocks must not run together ("<td>a</td><td>b</td>" is "a b"),
 # while inline markup must not split words ("Pay<b>Pal</b>" is "PayPal").
 _BLOCK_TAGS = frozenset({
@@ -47,7 +48,7 @@ def analyze_html(
     destination. Return the structural facts and visible text (empty when `visible_text`
     is False: a caller that has the text/plain body saves a third of the work); never
     raises."""
-    if not html.strip():
+    if not html or html.isspace():  # as `not html.strip()`, without copying the document
         return HtmlAnalysis(HtmlFacts(), "")
     limit = ctx.limits.max_html_bytes
     if len(html) > limit:
@@ -69,13 +70,15 @@ def _analyze(
     sources: tuple[str, ...],
     visible_text: bool,
 ) -> HtmlAnalysis:
-    base_node = tree.css_first("base[href]")
+    elements = tree.css(_ELEMENTS)
+    # The first <base href> applies to the whole document, links before it included.
+    base_node = next((node for node in elements if node.tag == "base"), None)
     base = absolute_base(base_node.attributes.get("href") if base_node else None)
     walk = HtmlWalk(collector, ctx, sources, base)
-    for count, node in enumerate(tree.css(_ELEMENTS)):
+    for count, node in enumerate(elements):
         if count % 256 == 255:
             ctx.deadline.check()
-        walk.visit(node)
+        walk.visit(node)  # <base> has no handler
     hidden = hidden_elements(tree)
     hidden_chars = sum(len(_fold(node.text())) for node in hidden)
     text = _visible_text(tree, hidden, ctx.limits.max_body_text_chars) if visible_text else ""

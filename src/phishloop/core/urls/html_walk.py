@@ -28,7 +28,7 @@ class HtmlWalk:
         self._collector = collector
         self._ctx = ctx
         self._sources = sources
-        self._base = base
+        self._base_url = base
         self._counts = dict.fromkeys(
             ("forms", "password_inputs", "scripts", "iframes", "tracking_pixels",
              "external_images", "links", "javascript_links", "data_links"), 0,
@@ -58,7 +58,7 @@ class HtmlWalk:
         self._link(attrs, "href", " ".join((attrs.get("alt") or "").split()))
 
     def _link(self, attrs: dict[str, str | None], name: str, display: str) -> None:
-        kind, url = classify_link(attrs.get(name) or "", self._base)
+        kind, url = classify_link(attrs.get(name) or "", self._base_url)
         if kind == "url" and url is not None:
             self._counts["links"] += 1
             self._collector.add(url, *self._sources, display_text=display or None)
@@ -99,7 +99,7 @@ class HtmlWalk:
         self._embedded(attrs.get("data"))
 
     def _embedded(self, value: str | None) -> None:
-        kind, url = classify_link(value or "", self._base)
+        kind, url = classify_link(value or "", self._base_url)
         if kind == "url" and url is not None:
             self._collector.add(url, *self._sources)
         elif kind == "data" and url is not None:
@@ -115,7 +115,7 @@ class HtmlWalk:
             self._smuggling = script_smuggles(code)
 
     def _img(self, node: LexborNode, attrs: dict[str, str | None]) -> None:
-        kind = classify_link(attrs.get("src") or "", self._base)[0]
+        kind = classify_link(attrs.get("src") or "", self._base_url)[0]
         found = image_kind(attrs, remote=kind == "url")
         if found == "pixel":
             self._counts["tracking_pixels"] += 1
@@ -126,7 +126,7 @@ class HtmlWalk:
         """Add the web URL in a src/action-like attribute; return it."""
         if not value:
             return None
-        kind, url = classify_link(value, self._base)
+        kind, url = classify_link(value, self._base_url)
         if kind != "url" or url is None:
             return None
         self._collector.add(url, *self._sources)
