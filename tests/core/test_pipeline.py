@@ -12,6 +12,7 @@ import pytest
 from phishloop.core import pipeline
 from phishloop.core.config import AnalysisConfig, Limits
 from phishloop.core.enrich import IntelRecord, MemoryIntel
+from phishloop.core.errors import describe_exception
 from phishloop.core.model import Indicator
 from phishloop.core.pipeline import analyze
 
@@ -110,8 +111,6 @@ def test_a_standalone_document_gives_the_same_result_every_run(tmp_path: Path) -
 
 
 def test_error_records_carry_no_memory_addresses() -> None:
-    from phishloop.core.errors import describe_exception
-
     class Opaque:
         pass
 
