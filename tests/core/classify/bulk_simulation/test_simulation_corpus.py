@@ -9,6 +9,7 @@ Microsoft 365 and lack KnowBe4's X-PHISHTEST header: phishing dressed up as a dr
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -38,11 +39,16 @@ PHISHME_ORG = {
         },
     },
 }
+# The configuration bench/eval_corpora.py measures the simulation targets with.
+BENCH_CONFIG = Path(__file__).parents[4] / "bench" / "phishme-trusted.toml"
+PHISHME_ORG["bench/phishme-trusted.toml"] = tomllib.loads(BENCH_CONFIG.read_text("utf-8"))
+
 # Every reasonable configuration, including a KnowBe4 customer's on Microsoft 365.
 ANY_ORG = {
     "default": {},
     "gmail": {"organisation": {"authserv_ids": ["mx.google.com"]}},
     "microsoft 365": {"organisation": {"authserv_ids": ["(none)", "protection.outlook.com"]}},
+    "bench/phishme-trusted.toml": PHISHME_ORG["bench/phishme-trusted.toml"],
     "knowbe4 customer on microsoft 365": {
         "organisation": {"authserv_ids": ["(none)", "protection.outlook.com"]},
         "simulation": {
