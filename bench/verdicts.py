@@ -21,7 +21,7 @@ from pathlib import Path
 
 from analyze import Run, corpus_files, measure  # bench/analyze.py: the shared baseline
 from benchdoc import command_line, markdown_table, write_section
-from phishloop.cli.runtime import RuntimeOptions, load_runtime
+from phishloop.connectors.runtime.runtime import RuntimeOptions, load_runtime
 from phishloop.core.classify import judge
 
 TARGET = 0.30

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from phishloop.cli.main import cli
-from phishloop.cli.model_file import configured_model
+from phishloop.connectors.runtime.model_file import configured_model
 from phishloop.core.classify.learn import dump_model, load_model
 from phishloop.core.errors import ConfigError
 from phishloop.core.pipeline import analyze

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from phishloop.cli.main import cli
-from phishloop.cli.yara_rules import YaraSettings, load_scanner, read_sources
+from phishloop.connectors.runtime.yara_rules import YaraSettings, load_scanner, read_sources
 from phishloop.core.errors import ConfigError
 from phishloop.core.scan import shipped_sources
 

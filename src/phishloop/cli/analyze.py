@@ -8,11 +8,11 @@ from functools import partial
 
 import click
 
-from phishloop.cli.config_file import CONFIG_ENV
 from phishloop.cli.inputs import InputFile, expand_paths
 from phishloop.cli.progress import progress_over
 from phishloop.cli.render import Renderer
-from phishloop.cli.runtime import Runtime, RuntimeOptions, load_runtime
+from phishloop.connectors.runtime.config_file import CONFIG_ENV
+from phishloop.connectors.runtime.runtime import Runtime, RuntimeOptions, load_runtime
 from phishloop.core.errors import ConfigError
 from phishloop.core.model import Analysis
 from phishloop.core.serialize import analysis_to_json

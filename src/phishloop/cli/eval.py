@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from phishloop.cli.config_file import CONFIG_ENV
 from phishloop.cli.eval_labels import (
     GROUPINGS,
     LabelledFile,
@@ -22,7 +21,8 @@ from phishloop.cli.eval_render import show
 from phishloop.cli.eval_report import result_json
 from phishloop.cli.eval_run import Job, evaluate
 from phishloop.cli.eval_unseen import unseen_files
-from phishloop.cli.runtime import Runtime, RuntimeOptions, load_runtime
+from phishloop.connectors.runtime.config_file import CONFIG_ENV
+from phishloop.connectors.runtime.runtime import Runtime, RuntimeOptions, load_runtime
 from phishloop.core.errors import ConfigError
 
 SHOWN_MISSING = 10

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from phishloop.cli.analyze import MAX_INPUT_BYTES
 from phishloop.cli.eval_report import EvalResult
 from phishloop.cli.progress import progress_over
-from phishloop.cli.runtime import Runtime, RuntimeOptions, load_runtime
+from phishloop.connectors.runtime.runtime import Runtime, RuntimeOptions, load_runtime
 from phishloop.core.evaluate import ISSUE_TARGETS, NO_VERDICT, Outcome, check_targets
 from phishloop.core.evaluate.metrics import summarise_groups
 from phishloop.core.evaluate.outcome import most_severe

@@ -11,11 +11,11 @@ from typing import Any, TypeVar
 import click
 
 from phishloop.cli import intel_output as output
-from phishloop.cli.config_file import CONFIG_ENV, config_path, read_config_table
 from phishloop.connectors.intel import SqliteIntelStore
 from phishloop.connectors.intel.factory import open_store, provider_lookup, store_path
 from phishloop.connectors.intel.files import open_feed
 from phishloop.connectors.intel.settings import DATA_DIR_ENV, IntelSettings
+from phishloop.connectors.runtime.config_file import CONFIG_ENV, config_path, read_config_table
 from phishloop.core.enrich import CombinedLookup, IndicatorLookup, parse_value
 from phishloop.core.enrich.feeds import FORMATS, FeedError, FeedOptions, FeedReport
 from phishloop.core.errors import ConfigError

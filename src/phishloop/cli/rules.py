@@ -8,7 +8,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from phishloop.cli.config_file import CONFIG_ENV, load_config
+from phishloop.connectors.runtime.config_file import CONFIG_ENV, load_config
 from phishloop.core.classify.chain import CHAIN, is_disabled
 from phishloop.core.classify.types import Rule
 from phishloop.core.config import RulesConfig

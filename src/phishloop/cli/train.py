@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from phishloop.cli.config_file import load_config
 from phishloop.cli.progress import progress_over
+from phishloop.connectors.runtime.config_file import load_config
 from phishloop.core.classify.learn import dump_model
 from phishloop.core.errors import ConfigError
 from phishloop.training.labels import LabelsError

@@ -10,8 +10,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from phishloop.cli.config_file import CONFIG_ENV, config_path, read_config_table
-from phishloop.cli.yara_rules import YaraSettings, load_rules
+from phishloop.connectors.runtime.config_file import CONFIG_ENV, config_path, read_config_table
+from phishloop.connectors.runtime.yara_rules import YaraSettings, load_rules
 from phishloop.core.classify.rules.yara import DEFAULT_SIGNAL, signal_of, weight_of
 from phishloop.core.errors import ConfigError
 from phishloop.core.scan import CompiledRules, RuleInfo, YaraRulesError

@@ -1,7 +1,8 @@
 """Analysis configuration as frozen dataclasses.
 
 The core never reads files or the environment: callers load the TOML file
-(`phishloop.cli.config_file`) and pass the resulting mapping to `AnalysisConfig.from_mapping`.
+(`phishloop.connectors.runtime.config_file`) and pass the resulting mapping to
+`AnalysisConfig.from_mapping`.
 Every key is optional; defaults are safe for hostile input.
 """
 

@@ -1,6 +1,6 @@
 """Compiling YARA rule sources once: the shipped pack plus the user's, with errors that
 name the file and line. The core compiles text it is given; reading user directories is
-the caller's job (`phishloop.cli.yara_rules`)."""
+the caller's job (`phishloop.connectors.runtime.yara_rules`)."""
 
 from __future__ import annotations
 

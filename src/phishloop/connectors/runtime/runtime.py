@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from phishloop.cli.config_file import LoadedConfig, load_config
-from phishloop.cli.model_file import configured_model
-from phishloop.cli.yara_rules import load_scanner
 from phishloop.connectors.intel.factory import open_lookup
 from phishloop.connectors.intel.settings import IntelSettings
+from phishloop.connectors.runtime.config_file import LoadedConfig, load_config
+from phishloop.connectors.runtime.model_file import configured_model
+from phishloop.connectors.runtime.yara_rules import load_scanner
 from phishloop.core.classify.opinion import MessageModel
 from phishloop.core.config import AnalysisConfig
 from phishloop.core.enrich import IndicatorLookup

@@ -1,0 +1,1 @@
+"""API tokens with roles (viewer, analyst, admin)."""

@@ -1,0 +1,1 @@
+"""Incidents (one per campaign) and the indicators they carry."""

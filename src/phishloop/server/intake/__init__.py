@@ -1,0 +1,1 @@
+"""Intake: every channel (REST, SMTP, IMAP, CLI) hands reports to `accept_report`."""

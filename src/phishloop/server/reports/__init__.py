@@ -1,0 +1,1 @@
+"""Reports (reporting events) and the reported messages they carry; durable raw storage."""

@@ -1,0 +1,13 @@
+"""Root URLs: the API under /api/v1/, the admin under /admin/, and a start page."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/api/v1/", permanent=False)),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("phishloop.server.api.urls")),
+]
