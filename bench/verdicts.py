@@ -61,7 +61,7 @@ def report(files: list[Path], sets: list[str], baseline: list[Run], ours: list[R
         "",
         table,
         "",
-        f"With verdicts phishloop reaches **{ratio:.0%}** of the baseline's messages/s "
+        f"With verdicts phishloop reaches **{ratio:.1%}** of the baseline's messages/s "
         f"(target ≥ {TARGET:.0%}: {'met' if ratio >= TARGET else 'NOT met'}).",
         "",
         f"The verdict alone (`judge()`: rule chain, model, decision; in-process over "
