@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "phishloop.server.jobs",
     "phishloop.server.incidents",
     "phishloop.server.reports",
+    "phishloop.server.events",
 ]
 
 MIDDLEWARE = [
@@ -172,6 +173,9 @@ PHISHLOOP_MAX_REPORT_BYTES = env_int("MAX_REPORT_BYTES", 50 * 1024 * 1024, minim
 PHISHLOOP_JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 5, minimum=1)
 PHISHLOOP_JOB_RETRY_SECONDS = env_float("JOB_RETRY_SECONDS", 5.0)
 PHISHLOOP_CLUSTER_WINDOW_HOURS = env_float("CLUSTER_WINDOW_HOURS", 72.0)
+# Outbound events: absolute links in webhook payloads, and how long a receiver may take.
+PHISHLOOP_PUBLIC_URL = env_str("PUBLIC_URL")
+PHISHLOOP_WEBHOOK_TIMEOUT = env_float("WEBHOOK_TIMEOUT", 10.0, minimum=0.1)
 
 CELERY_BROKER_URL = PHISHLOOP_BROKER_URL or "memory://"
 CELERY_TASK_SERIALIZER = "json"

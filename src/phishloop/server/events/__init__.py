@@ -1,0 +1,1 @@
+"""Outbound events: signed webhooks on incident creation and verdict changes."""
