@@ -1,0 +1,191 @@
+"""The `[intake]` and `[intake.imap]` tables of the configuration file.
+
+Every key is optional (IMAP needs `host` and `username` only when `phishloop intake imap`
+runs); unknown keys and wrong types are a ConfigError naming the key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from phishloop.connectors.intake.policy import ReporterPolicy
+from phishloop.core.errors import ConfigError
+
+_INTAKE_KEYS = frozenset(
+    {
+        "reporter_domains",
+        "allow_any_reporter",
+        "sender_rate_limit",
+        "sender_rate_window_seconds",
+        "imap",
+    }
+)
+_IMAP_KEYS = frozenset(
+    {
+        "host",
+        "port",
+        "ssl",
+        "starttls",
+        "ca_file",
+        "username",
+        "password",
+        "password_file",
+        "folder",
+        "processed_folder",
+        "failed_folder",
+        "poll_seconds",
+        "timeout_seconds",
+        "max_backoff_seconds",
+    }
+)
+
+
+@dataclass(frozen=True)
+class ImapSettings:
+    """Where the abuse mailbox is and how to read it."""
+
+    host: str = ""
+    port: int = 993
+    ssl: bool = True
+    starttls: bool = False
+    ca_file: Path | None = None
+    username: str = ""
+    password: str = field(default="", repr=False)
+    folder: str = "INBOX"
+    processed_folder: str = "phishloop-processed"
+    failed_folder: str = "phishloop-failed"
+    poll_seconds: float = 60.0
+    timeout_seconds: float = 30.0
+    max_backoff_seconds: float = 300.0
+
+    def require_account(self) -> None:
+        """ConfigError unless the settings name a mailbox to log in to."""
+        for key in ("host", "username"):
+            if not getattr(self, key):
+                raise ConfigError(f"intake.imap.{key} is not set")
+
+
+@dataclass(frozen=True)
+class IntakeSettings:
+    reporters: ReporterPolicy = field(default_factory=ReporterPolicy)
+    sender_rate_limit: int = 60  # reports per sender per window; 0 = unlimited
+    sender_rate_window_seconds: float = 3600.0
+    imap: ImapSettings = field(default_factory=ImapSettings)
+
+    @classmethod
+    def from_tables(cls, tables: Mapping[str, Any], base_dir: Path | None = None) -> IntakeSettings:
+        """Build from the whole parsed configuration file. Reporters default to
+        `[organisation] domains`; relative paths are relative to `base_dir`."""
+        intake = _table(tables, "intake", "intake", _INTAKE_KEYS)
+        reader = _Reader(intake, "intake")
+        organisation = tables.get("organisation", {})
+        own = organisation.get("domains", []) if isinstance(organisation, Mapping) else []
+        domains = reader.strings("reporter_domains", own if isinstance(own, list) else [])
+        return cls(
+            reporters=ReporterPolicy(domains, reader.flag("allow_any_reporter", False)),
+            sender_rate_limit=reader.integer("sender_rate_limit", 60),
+            sender_rate_window_seconds=reader.number("sender_rate_window_seconds", 3600.0, 1.0),
+            imap=_imap(_table(intake, "imap", "intake.imap", _IMAP_KEYS), base_dir),
+        )
+
+
+def _imap(table: Mapping[str, Any], base_dir: Path | None) -> ImapSettings:
+    reader = _Reader(table, "intake.imap")
+    use_ssl = reader.flag("ssl", True)
+    starttls = reader.flag("starttls", False)
+    if use_ssl and starttls:
+        raise ConfigError("intake.imap: set either ssl or starttls, not both")
+    password = reader.text("password", "")
+    password_file = reader.path("password_file", base_dir)
+    if password and password_file:
+        raise ConfigError("intake.imap: set either password or password_file, not both")
+    if password_file:
+        password = _read_secret(password_file)
+    return ImapSettings(
+        host=reader.text("host", ""),
+        port=reader.integer("port", 993 if use_ssl else 143, minimum=1),
+        ssl=use_ssl,
+        starttls=starttls,
+        ca_file=reader.path("ca_file", base_dir),
+        username=reader.text("username", ""),
+        password=password,
+        folder=reader.text("folder", "INBOX"),
+        processed_folder=reader.text("processed_folder", "phishloop-processed"),
+        failed_folder=reader.text("failed_folder", "phishloop-failed"),
+        poll_seconds=reader.number("poll_seconds", 60.0, 1.0),
+        timeout_seconds=reader.number("timeout_seconds", 30.0, 1.0),
+        max_backoff_seconds=reader.number("max_backoff_seconds", 300.0, 1.0),
+    )
+
+
+def _read_secret(path: Path) -> str:
+    try:
+        return path.read_text("utf-8").strip()
+    except OSError as exc:
+        raise ConfigError(
+            f"intake.imap.password_file: cannot read {path}: {exc.strerror}"
+        ) from None
+
+
+def _table(
+    parent: Mapping[str, Any], key: str, name: str, known: frozenset[str]
+) -> Mapping[str, Any]:
+    value = parent.get(key, {})
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{name} must be a table")
+    unknown = set(value) - known
+    if unknown:
+        first = sorted(unknown)[0]
+        raise ConfigError(f"unknown key {name}.{first}; known: {', '.join(sorted(known))}")
+    return value
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """Typed access to one table; errors name `<prefix>.<key>`."""
+
+    table: Mapping[str, Any]
+    prefix: str
+
+    def _get(self, key: str, kinds: type | tuple[type, ...], default: Any) -> Any:
+        if key not in self.table:
+            return default
+        value = self.table[key]
+        # bool is an int in Python: a flag must be a bool, a number must not be one.
+        if isinstance(value, bool) != (kinds is bool) or not isinstance(value, kinds):
+            raise ConfigError(f"{self.prefix}.{key} has the wrong type ({type(value).__name__})")
+        return value
+
+    def flag(self, key: str, default: bool) -> bool:
+        return bool(self._get(key, bool, default))
+
+    def text(self, key: str, default: str) -> str:
+        return str(self._get(key, str, default)).strip()
+
+    def integer(self, key: str, default: int, *, minimum: int = 0) -> int:
+        value = int(self._get(key, int, default))
+        if value < minimum:
+            raise ConfigError(f"{self.prefix}.{key} must be at least {minimum}")
+        return value
+
+    def number(self, key: str, default: float, minimum: float) -> float:
+        value = float(self._get(key, (int, float), default))
+        if value < minimum:
+            raise ConfigError(f"{self.prefix}.{key} must be at least {minimum:g}")
+        return value
+
+    def strings(self, key: str, default: list[Any]) -> tuple[str, ...]:
+        value = self.table.get(key, default)
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ConfigError(f"{self.prefix}.{key} must be a list of strings")
+        return tuple(item.strip().lower().lstrip("@") for item in value if item.strip())
+
+    def path(self, key: str, base_dir: Path | None) -> Path | None:
+        value = self.text(key, "")
+        if not value:
+            return None
+        path = Path(value).expanduser()
+        return path if path.is_absolute() or base_dir is None else base_dir / path
