@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from phishloop.server.events.models import WebhookDelivery, WebhookEndpoint
+from django.db import transaction
+
+from phishloop.server.audit.service import record
+from phishloop.server.events.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from phishloop.server.events.payloads import event_payload
 from phishloop.server.incidents.models import Incident
 from phishloop.server.jobs import queue
+from phishloop.server.jobs.models import Job, JobState
 
 DELIVER_WEBHOOK = "deliver-webhook"
 
@@ -30,3 +34,16 @@ def queue_event(
         queue.enqueue(DELIVER_WEBHOOK, job_key(delivery.pk), {"delivery_id": delivery.pk})
         deliveries.append(delivery)
     return deliveries
+
+
+def redeliver(delivery: WebhookDelivery, *, actor: str) -> bool:
+    """Queue a failed delivery again (its endpoint was fixed); False when it has not
+    failed for good (it is delivered, or its job is still queued or running)."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(key=job_key(delivery.pk)).first()
+        if job is None or job.state != JobState.FAILED:
+            return False
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.PENDING)
+        queue.retry_failed(job.pk)
+        record("webhook.redelivery", delivery, actor=actor, event_id=str(delivery.event_id))
+    return True
