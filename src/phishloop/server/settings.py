@@ -173,6 +173,8 @@ PHISHLOOP_MAX_REPORT_BYTES = env_int("MAX_REPORT_BYTES", 50 * 1024 * 1024, minim
 PHISHLOOP_JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 5, minimum=1)
 PHISHLOOP_JOB_RETRY_SECONDS = env_float("JOB_RETRY_SECONDS", 5.0)
 PHISHLOOP_CLUSTER_WINDOW_HOURS = env_float("CLUSTER_WINDOW_HOURS", 72.0)
+# How alike (0..1, core.cluster) a copy must be to join a campaign's incident.
+PHISHLOOP_CLUSTER_MIN_SIMILARITY = env_float("CLUSTER_MIN_SIMILARITY", 0.7)
 # Outbound events: absolute links in webhook payloads, and how long a receiver may take.
 PHISHLOOP_PUBLIC_URL = env_str("PUBLIC_URL")
 PHISHLOOP_WEBHOOK_TIMEOUT = env_float("WEBHOOK_TIMEOUT", 10.0, minimum=0.1)

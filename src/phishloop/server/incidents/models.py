@@ -46,6 +46,9 @@ class Incident(models.Model):
     last_seen = models.DateTimeField(db_index=True)
     report_count = models.PositiveIntegerField(default=0)
     message_count = models.PositiveIntegerField(default=0)
+    # Bumped whenever the incident's messages or verdict change: the decision job of each
+    # revision runs once (its key names the revision), however often it is delivered.
+    revision = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -12,6 +12,9 @@ from django.utils import timezone
 from phishloop.core.model import Analysis
 from phishloop.core.serialize import analysis_to_dict
 from phishloop.server.audit.service import record
+from phishloop.server.jobs.queue import enqueue
+from phishloop.server.pipeline.cluster import CLUSTER
+from phishloop.server.pipeline.recovery import mark_pending
 from phishloop.server.pipeline.runtime import runtime
 from phishloop.server.reports.models import Fidelity, Message, Report, ReportState
 from phishloop.server.reports.storage import load_raw
@@ -19,9 +22,10 @@ from phishloop.server.reports.storage import load_raw
 
 def analyse_report(report_id: int) -> list[int]:
     """Analyse report `report_id` (again, if asked twice: the result is the same rows) and
-    queue the clustering of its messages; the ids of those messages."""
+    queue the clustering of its messages; the ids of those messages. A report whose true
+    original was recovered (`pipeline.recovery`) is analysed from that original."""
     report = Report.objects.get(pk=report_id)
-    raw = load_raw(report.raw_sha256)
+    raw = load_raw(report.recovered_sha256 or report.raw_sha256)
     analyses = runtime().analyze(raw, report.filename or None)
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report_id)
@@ -34,12 +38,18 @@ def analyse_report(report_id: int) -> list[int]:
                 report.reporter = first.report.reporter.lower()
         elif first is not None:
             report.fidelity = Fidelity.DIRECT
+        if report.recovered_sha256:
+            report.fidelity = Fidelity.RECOVERED
+        mark_pending(report)
         report.errors = [{"code": e.code, "message": e.message} for a in analyses for e in a.errors]
         report.state = ReportState.ANALYSED
         report.save()
         report.messages.add(*messages)
         record("report.analysed", report, messages=[m.pk for m in messages],
                fidelity=report.fidelity, errors=len(report.errors))  # fmt: skip
+        for message in messages:  # one clustering per (message, report): counts stay true
+            enqueue(CLUSTER, f"cluster:message:{message.pk}:report:{report.pk}",
+                    {"message_id": message.pk, "report_id": report.pk})  # fmt: skip
     return [m.pk for m in messages]
 
 

@@ -8,11 +8,16 @@ from functools import cache
 from django.conf import settings
 
 from phishloop.connectors.runtime.runtime import Runtime, RuntimeOptions, load_runtime
+from phishloop.server.pipeline.intel import ensure_store
 
 
 @cache
 def runtime() -> Runtime:
-    return load_runtime(RuntimeOptions(config=settings.PHISHLOOP_CONFIG or None))
+    """Loaded once per process. The intel store is created first, so the lookup sees the
+    indicators that confirmed incidents publish to it later (see `intel.py`)."""
+    store = ensure_store()
+    return load_runtime(RuntimeOptions(config=settings.PHISHLOOP_CONFIG or None,
+                                       intel_store=str(store)))  # fmt: skip
 
 
 def reset() -> None:

@@ -27,6 +27,14 @@ class Fidelity(models.TextChoices):
     RECOVERED = "recovered"  # fetched later from the reporter's mailbox (remediation connector)
 
 
+class Recovery(models.TextChoices):
+    """Fetching the true original of a reconstructed report (see pipeline/recovery.py)."""
+
+    PENDING = "pending"  # reconstructed: the mail-store connector should fetch the original
+    RECOVERED = "recovered"  # the original was fetched, stored and analysed
+    UNAVAILABLE = "unavailable"  # the connector looked and could not find it
+
+
 class Message(models.Model):
     """A reported original with its analysis (the `phishloop analyze --json` object)."""
 
@@ -44,6 +52,10 @@ class Message(models.Model):
     first_reported_at = models.DateTimeField(db_index=True)
     last_reported_at = models.DateTimeField()
     report_count = models.PositiveIntegerField(default=0)
+    # Why the message joined its incident: the similarity score with the closest clustered
+    # message and the features they share (empty for the message that opened the incident).
+    cluster_score = models.FloatField(null=True, blank=True)
+    cluster_reasons = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ("-first_reported_at", "-id")
@@ -68,9 +80,27 @@ class Report(models.Model):
     report_format = models.CharField(max_length=40, blank=True)
     errors = models.JSONField(default=list, blank=True)
     messages = models.ManyToManyField(Message, related_name="reports", blank=True)
+    recovery = models.CharField(max_length=12, choices=Recovery.choices, blank=True, db_index=True)
+    recovered_sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ("-received_at", "-id")
 
     def __str__(self) -> str:
         return f"report #{self.pk} from {self.reporter or 'unknown'} via {self.channel}"
+
+
+class MessageKey(models.Model):
+    """An exact-match campaign key of a message (`phishloop.core.cluster.index_keys`):
+    clustering finds candidate siblings through this index instead of scanning messages."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="keys")
+    key = models.CharField(max_length=120)
+    reported_at = models.DateTimeField()  # the message's first report: the window's clock
+
+    class Meta:
+        indexes = (models.Index(fields=("key", "reported_at")),)
+        constraints = (models.UniqueConstraint(fields=("message", "key"), name="message_key"),)
+
+    def __str__(self) -> str:
+        return f"{self.key} (message {self.message_id})"
