@@ -6,10 +6,14 @@ import click
 
 from phishloop import __version__
 from phishloop.cli.analyze import analyze_command
+from phishloop.cli.check import check_command
 from phishloop.cli.eval import eval_command
 from phishloop.cli.intel import intel_group
+from phishloop.cli.manage import createsuperuser_command, manage_command, migrate_command
 from phishloop.cli.rules import rules_command
+from phishloop.cli.serve import serve_command, web_command
 from phishloop.cli.train import train_command
+from phishloop.cli.worker import worker_command
 from phishloop.cli.yara_command import yara_group
 
 
@@ -29,10 +33,17 @@ def cli() -> None:
 
 
 cli.add_command(analyze_command)
+cli.add_command(check_command)
+cli.add_command(createsuperuser_command)
 cli.add_command(eval_command)
 cli.add_command(intel_group)
+cli.add_command(manage_command)
+cli.add_command(migrate_command)
 cli.add_command(rules_command)
+cli.add_command(serve_command)
 cli.add_command(train_command)
+cli.add_command(web_command)
+cli.add_command(worker_command)
 cli.add_command(yara_group)
 
 
