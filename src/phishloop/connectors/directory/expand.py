@@ -3,7 +3,8 @@
 Breadth-first so that every mailbox is explained by its shortest path ("reached via
 all-staff → finance"), which is the one an analyst expects to read. Groups are visited
 once: a group seen again on its own path is a cycle (recorded, not followed); seen on
-another path it is a diamond (already covered, skipped).
+another path it is a diamond (already covered, skipped). Members are walked in a fixed
+order, so ties between equally short paths are broken the same way by every backend.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def _walk(recipient: str, root: Group, members: MembersOf, max_depth: int) -> Ex
     )
     while queue:
         group, names, keys = queue.popleft()
-        for member in members(group):
+        for member in sorted(members(group), key=_order):
             if isinstance(member, Person):
                 reached.setdefault(member.key, Reached(member, names))
             elif isinstance(member, Unresolved):
@@ -67,3 +68,11 @@ def _walk(recipient: str, root: Group, members: MembersOf, max_depth: int) -> Ex
         cycles=tuple(cycles),
         truncated=truncated,
     )
+
+
+def _order(member: Member) -> tuple[int, str]:
+    if isinstance(member, Person):
+        return 0, member.address
+    if isinstance(member, Group):
+        return 1, member.name.lower()
+    return 2, member.ref
