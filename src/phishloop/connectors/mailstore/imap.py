@@ -1,0 +1,284 @@
+"""`MailStore` over IMAP (any server; Dovecot with a master user is the tested reference).
+
+Searches run per mailbox in parallel on a bounded pool. Moves use MOVE where the server
+advertises it, else COPY + STORE \\Deleted + UID EXPUNGE (only our UIDs, so a user's own
+\\Deleted messages are never expunged; without UIDPLUS nothing is expunged at all).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from imapclient import IMAPClient
+
+from phishloop.connectors.mailstore import imap_ops as ops
+from phishloop.connectors.mailstore.base import (
+    SENT,
+    Folder,
+    FoundMessage,
+    MailboxSearch,
+    MailStoreError,
+    MessageNotFound,
+    MessageRef,
+    Moved,
+    MoveResult,
+    Outcome,
+    SearchQuery,
+)
+from phishloop.connectors.mailstore.imap_pool import ImapPool
+from phishloop.connectors.mailstore.maildir import SENT_NAMES
+from phishloop.connectors.mailstore.matching import content_matches, headers_match, summarise
+
+# (source ref, destination folder) pairs handled on one connection
+_Job = list[tuple[MessageRef, str]]
+
+
+class ImapStore:
+    """See the module docstring. `mailboxes` is what `list_mailboxes` returns: IMAP has no
+    way to enumerate users, so they come from configuration or the directory."""
+
+    def __init__(
+        self,
+        pool: ImapPool,
+        *,
+        quarantine_folder: str = "Quarantine",
+        mailboxes: Sequence[str] = (),
+        batch_size: int = 200,
+        sent_folders: Sequence[str] = SENT_NAMES,
+        use_move: bool | None = None,
+    ) -> None:
+        self.pool = pool
+        self.quarantine_folder = quarantine_folder
+        self.mailboxes = list(mailboxes)
+        self.batch_size = batch_size
+        self.sent_names = tuple(sent_folders)
+        self.use_move = use_move  # None: MOVE when advertised
+        self._executor = ThreadPoolExecutor(pool.max_connections, "phishloop-imap")
+
+    # -- MailStore -------------------------------------------------------------------------
+    def list_mailboxes(self) -> list[str]:
+        return list(self.mailboxes)
+
+    def list_folders(self, mailbox: str) -> list[Folder]:
+        return self.pool.run(mailbox, lambda c: ops.folders(c, self.sent_names))
+
+    def sent_folder(self, mailbox: str) -> str | None:
+        return next((f.name for f in self.list_folders(mailbox) if SENT in f.special_use), None)
+
+    def search(self, mailboxes: Sequence[str], query: SearchQuery) -> list[MailboxSearch]:
+        return list(self._executor.map(lambda m: self._search_one(m, query), mailboxes))
+
+    def fetch(self, ref: MessageRef) -> bytes:
+        return self.pool.run(ref.mailbox, lambda c: self._fetch(c, ref))
+
+    def quarantine(self, refs: Sequence[MessageRef]) -> list[MoveResult]:
+        return self._move_all([(ref, self.quarantine_folder) for ref in refs])
+
+    def restore(self, moves: Sequence[Moved]) -> list[MoveResult]:
+        return self._move_all([(m.current, m.original.folder) for m in moves])
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True)
+        self.pool.close()
+
+    # -- search ----------------------------------------------------------------------------
+    def _search_one(self, mailbox: str, query: SearchQuery) -> MailboxSearch:
+        try:
+            hits = self.pool.run(mailbox, lambda c: self._search_client(c, mailbox, query))
+        except MailStoreError as exc:
+            return MailboxSearch(mailbox, error=str(exc), transient=exc.transient)
+        return MailboxSearch(mailbox, tuple(hits))
+
+    def _search_client(
+        self, client: IMAPClient, mailbox: str, query: SearchQuery
+    ) -> list[FoundMessage]:
+        hits: list[FoundMessage] = []
+        for folder in self._folders_for(client, query):
+            validity = ops.uidvalidity(client.select_folder(folder, readonly=True))
+            uids = ops.search(client, ops.criteria(query))
+            items = ["FLAGS", "RFC822.SIZE", ops.HEADER_ITEM]
+            found = []
+            for uid, data in ops.fetch(client, uids, items, self.batch_size):
+                summary = summarise(ops.item(data, b"BODY[HEADER"))
+                if headers_match(query, summary):
+                    ref = MessageRef(mailbox, folder, validity, str(uid), summary.message_id)
+                    size = int(data.get(b"RFC822.SIZE", 0))
+                    flags = ops.flags(data)
+                    found.append(
+                        FoundMessage(
+                            ref, flags, summary.sender, summary.subject, summary.date, size
+                        )
+                    )
+            hits.extend(self._check_content(client, mailbox, query, found))
+        return hits
+
+    def _folders_for(self, client: IMAPClient, query: SearchQuery) -> list[str]:
+        present = ops.folders(client, self.sent_names)
+        if not query.folders:
+            return [f.name for f in present if f.name != self.quarantine_folder]
+        sent = next((f.name for f in present if SENT in f.special_use), None)
+        names = {f.name for f in present}
+        wanted = [sent if name == SENT else name for name in query.folders]
+        return [name for name in wanted if name is not None and name in names]
+
+    def _check_content(
+        self, client: IMAPClient, mailbox: str, query: SearchQuery, found: list[FoundMessage]
+    ) -> list[FoundMessage]:
+        if not query.needs_content or not found:
+            return found
+        if len(found) > query.max_candidates:
+            raise MailStoreError(
+                f"{mailbox}: {len(found)} candidates exceed max_candidates "
+                f"{query.max_candidates}; narrow the search"
+            )
+        by_uid = {int(hit.ref.uid): hit for hit in found}
+        keep = []
+        for uid, data in ops.fetch(client, list(by_uid), ["BODY.PEEK[]"], 20):
+            if content_matches(query, ops.item(data, b"BODY[]")):
+                keep.append(by_uid[uid])
+        return keep
+
+    def _fetch(self, client: IMAPClient, ref: MessageRef) -> bytes:
+        if not client.folder_exists(ref.folder):
+            raise MessageNotFound(f"{ref.mailbox}: no folder {ref.folder}")
+        validity = ops.uidvalidity(client.select_folder(ref.folder, readonly=True))
+        if validity == ref.uidvalidity:
+            for _, data in ops.fetch(client, [int(ref.uid)], ["BODY.PEEK[]"], 1):
+                raw = ops.item(data, b"BODY[]")
+                if summarise(raw).message_id == ref.message_id:
+                    return raw
+        raise MessageNotFound(f"{ref.mailbox}: {ref.folder} UID {ref.uid} is gone")
+
+    # -- moves -----------------------------------------------------------------------------
+    def _move_all(self, jobs: _Job) -> list[MoveResult]:
+        by_mailbox: dict[str, _Job] = defaultdict(list)
+        for source, destination in jobs:
+            by_mailbox[source.mailbox].append((source, destination))
+        results: dict[tuple[MessageRef, str], MoveResult] = {}
+        for done in self._executor.map(self._move_mailbox, by_mailbox.items()):
+            results.update(done)
+        return [results[job] for job in jobs]
+
+    def _move_mailbox(self, item: tuple[str, _Job]) -> dict[tuple[MessageRef, str], MoveResult]:
+        mailbox, jobs = item
+        try:
+            return self.pool.run(mailbox, lambda c: _Mover(self, c, mailbox).run(jobs))
+        except MailStoreError as exc:
+            reason, transient = str(exc), exc.transient
+            return {
+                job: MoveResult(job[0], Outcome.FAILED, reason=reason, transient=transient)
+                for job in jobs
+            }
+
+
+class _Mover:
+    """Moves on one connection (one mailbox), grouped by (source folder, destination)."""
+
+    def __init__(self, store: ImapStore, client: IMAPClient, mailbox: str) -> None:
+        self.store = store
+        self.mailbox = mailbox
+        self.client = client
+        self.results: dict[tuple[MessageRef, str], MoveResult] = {}
+
+    def run(self, jobs: _Job) -> dict[tuple[MessageRef, str], MoveResult]:
+        groups: dict[tuple[str, str], list[MessageRef]] = defaultdict(list)
+        for source, destination in jobs:
+            groups[(source.folder, destination)].append(source)
+        for (folder, destination), refs in groups.items():
+            self._group(folder, destination, refs)
+        return self.results
+
+    def _group(self, folder: str, destination: str, refs: list[MessageRef]) -> None:
+        ops.ensure_folder(self.client, destination)
+        present: dict[int, MessageRef] = {}
+        if folder != destination and self.client.folder_exists(folder):
+            validity = ops.uidvalidity(self.client.select_folder(folder))
+            present = self._present(refs, validity)
+            self._move(present, destination)
+        for ref in refs:
+            done = self.results.get((ref, destination))
+            if done is None or done.target is None:
+                self._settle_missing(ref, destination)
+
+    def _present(self, refs: list[MessageRef], validity: int) -> dict[int, MessageRef]:
+        """UID → ref for the refs still in the selected folder with their Message-ID (after
+        a UIDVALIDITY change, found again by Message-ID)."""
+        wanted: dict[int, MessageRef] = {}
+        if validity:
+            candidates = {int(r.uid): r for r in refs if r.uidvalidity == validity}
+            for uid, data in ops.fetch(self.client, list(candidates), [ops.ID_ITEM], 500):
+                found = summarise(ops.item(data, b"BODY[HEADER")).message_id
+                if found == candidates[uid].message_id:
+                    wanted[uid] = candidates[uid]
+        for ref in refs:
+            if ref.uidvalidity != validity:
+                uids = ops.search(self.client, ["HEADER", "Message-ID", ref.message_id])
+                wanted.update({uid: ref for uid in uids[:1] if uid not in wanted})
+        return wanted
+
+    def _move(self, present: dict[int, MessageRef], destination: str) -> None:
+        uids = sorted(present)
+        for start in range(0, len(uids), self.store.batch_size):
+            batch = uids[start : start + self.store.batch_size]
+            copied = self._transfer(batch, destination)
+            for uid in batch:
+                ref = present[uid]
+                target = None
+                if copied is not None and uid in copied[1]:
+                    new_uid = str(copied[1][uid])
+                    target = MessageRef(
+                        ref.mailbox, destination, copied[0], new_uid, ref.message_id
+                    )
+                self.results[(ref, destination)] = MoveResult(ref, Outcome.MOVED, target)
+
+    def _transfer(self, uids: list[int], destination: str) -> tuple[int, dict[int, int]] | None:
+        client = self.client
+        imap: Any = client._imap  # COPYUID of MOVE arrives untagged; imaplib keeps it there
+        imap.untagged_responses.pop("COPYUID", None)
+        use_move = self.store.use_move
+        if use_move is None:
+            use_move = client.has_capability("MOVE")
+        if use_move:
+            client.move(uids, destination)
+            data = (imap.untagged_responses.pop("COPYUID", None) or [b""])[-1]
+            return ops.parse_copyuid(b"COPYUID " + data if data else None)
+        response = client.copy(uids, destination)
+        client.add_flags(uids, [b"\\Deleted"], silent=True)
+        if client.has_capability("UIDPLUS"):
+            client.uid_expunge(uids)
+        return ops.parse_copyuid(response)
+
+    def _settle_missing(self, ref: MessageRef, destination: str) -> None:
+        """Not moved now: find where it sits in `destination` (an earlier run moved it),
+        and fill in targets COPYUID did not give."""
+        job = (ref, destination)
+        earlier = self.results.get(job)
+        found = self._locate(destination, ref.message_id, newest=earlier is not None)
+        if earlier is not None:
+            self.results[job] = MoveResult(ref, Outcome.MOVED, found)
+        elif found is not None:
+            self.results[job] = MoveResult(ref, Outcome.ALREADY, found)
+        else:
+            reason = f"not in {ref.folder} nor {destination}"
+            self.results[job] = MoveResult(ref, Outcome.NOT_FOUND, reason=reason)
+
+    def _locate(self, folder: str, message_id: str, *, newest: bool) -> MessageRef | None:
+        """A copy of `message_id` in `folder` that no other result claims: the newest (just
+        moved), or the oldest (moved by an earlier run, in the order of that run)."""
+        validity = ops.uidvalidity(self.client.select_folder(folder, readonly=True))
+        claimed = {
+            r.target.uid
+            for r in self.results.values()
+            if r.target is not None and r.target.folder == folder
+        }
+        uids = ops.search(self.client, ["HEADER", "Message-ID", message_id])
+        fetched = list(ops.fetch(self.client, uids, [ops.ID_ITEM], 500))
+        for uid, data in reversed(fetched) if newest else fetched:
+            if str(uid) in claimed:
+                continue
+            if summarise(ops.item(data, b"BODY[HEADER")).message_id == message_id:
+                return MessageRef(self.mailbox, folder, validity, str(uid), message_id)
+        return None
