@@ -12,6 +12,7 @@ from phishloop.cli.intel import intel_group
 from phishloop.cli.manage import createsuperuser_command, manage_command, migrate_command
 from phishloop.cli.rules import rules_command
 from phishloop.cli.serve import serve_command, web_command
+from phishloop.cli.token import token_group
 from phishloop.cli.train import train_command
 from phishloop.cli.worker import worker_command
 from phishloop.cli.yara_command import yara_group
@@ -41,6 +42,7 @@ cli.add_command(manage_command)
 cli.add_command(migrate_command)
 cli.add_command(rules_command)
 cli.add_command(serve_command)
+cli.add_command(token_group)
 cli.add_command(train_command)
 cli.add_command(web_command)
 cli.add_command(worker_command)

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served locally, no CDN
     "phishloop.server.audit",
     "phishloop.server.accounts",
     "phishloop.server.jobs",
@@ -150,6 +151,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["phishloop.server.accounts.permissions.IsViewer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["phishloop.server.api.throttling.AnonymousThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "intake": env_str("INTAKE_RATE", "600/minute"),
         "anonymous": env_str("ANONYMOUS_RATE", "60/minute"),
@@ -162,6 +164,15 @@ SPECTACULAR_SETTINGS = {
     "`Authorization: Bearer <token>` (`phishloop token create NAME --role ROLE`).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ReportStateEnum": "phishloop.server.reports.models.ReportState",
+        "IncidentStateEnum": "phishloop.server.incidents.models.IncidentState",
+        "JobStateEnum": "phishloop.server.jobs.models.JobState",
+    },
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

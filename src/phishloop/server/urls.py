@@ -11,3 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("phishloop.server.api.urls")),
 ]
+
+# JSON errors under /api/ (Django's pages elsewhere): clients never parse HTML.
+handler404 = "phishloop.server.api.errors.json_or_default_404"
+handler500 = "phishloop.server.api.errors.json_or_default_500"

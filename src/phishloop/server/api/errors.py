@@ -1,26 +1,81 @@
 """Every API error as `{"error": {"code", "message", "detail"}}`, never an HTML page or a
-traceback."""
+traceback: DRF's exceptions through `exception_handler`, Django's own 404/500 pages under
+/api/ through `json_or_default_404` and `json_or_default_500` (set in the root URLconf)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+log = logging.getLogger(__name__)
+API_PREFIX = "/api/"
+AUTH_HINT = (
+    "send `Authorization: Bearer <token>`; an administrator creates tokens with "
+    "`phishloop token create NAME --role ROLE`"
+)
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "the request body is too large"
+    default_code = "too_large"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "the request conflicts with the current state"
+    default_code = "conflict"
+
+
+class Unavailable(exceptions.APIException):
+    """Storage or database trouble: nothing was accepted; the client should try again."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "the service cannot store this right now; nothing was accepted, try again"
+    default_code = "unavailable"
+
+
+def error_body(code: str, message: str, detail: Any = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "detail": detail}}
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None  # Django turns it into a 500 without details (DEBUG off)
+        return None  # Django turns it into a 500 (json_or_default_500 under /api/)
     detail = response.data
     code = getattr(exc, "default_code", "error")
     message = detail.get("detail") if isinstance(detail, dict) and "detail" in detail else None
-    response.data = {
-        "error": {
-            "code": str(getattr(message, "code", code)),
-            "message": str(message) if message is not None else "the request is not valid",
-            "detail": None if message is not None else detail,
-        }
-    }
+    text = str(message) if message is not None else "the request is not valid"
+    if isinstance(exc, exceptions.NotAuthenticated):
+        text = f"this needs an API token: {AUTH_HINT}"
+    elif isinstance(exc, exceptions.AuthenticationFailed):
+        text = f"{text}; {AUTH_HINT}"
+    response.data = error_body(
+        str(getattr(message, "code", code)), text, None if message is not None else detail
+    )
+    if isinstance(exc, Unavailable):
+        response["Retry-After"] = "5"
     return response
+
+
+def json_or_default_404(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """No URL matched: JSON under /api/, Django's page elsewhere."""
+    if request.path.startswith(API_PREFIX):
+        message = f"no API endpoint at {request.path}; the list of endpoints is at /api/v1/"
+        return JsonResponse(error_body("not_found", message), status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def json_or_default_500(request: HttpRequest) -> HttpResponse:
+    """An unexpected error (already logged by Django): JSON under /api/, never details."""
+    if request.path.startswith(API_PREFIX):
+        message = "an internal error occurred; it has been logged for the administrator"
+        return JsonResponse(error_body("server_error", message), status=500)
+    return defaults.server_error(request)
