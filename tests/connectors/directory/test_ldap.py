@@ -80,7 +80,7 @@ def _settings(slapd: Slapd, **overrides: object) -> LdapSettings:
         password=ROOT_PASSWORD,
         page_size=7,
     )
-    return dataclasses.replace(base, **overrides)  # type: ignore[arg-type]
+    return dataclasses.replace(base, **overrides)
 
 
 @pytest.fixture
