@@ -10,9 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
-from aiosmtpd.smtp import SMTP as SMTPServer
-
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from tests.support.slapd import free_port
 from tests.support.tls_certs import ServerCertificate
 
@@ -28,7 +26,7 @@ class Recorder:
     logins: list[str] = field(default_factory=list)
 
     async def handle_RCPT(
-        self, server: SMTPServer, session: Session, envelope: Envelope, address: str, options: Any
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
     ) -> str:
         reply = self.replies.get(address)
         if reply:
@@ -36,12 +34,12 @@ class Recorder:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: SMTPServer, session: Session, envelope: Envelope) -> str:
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         self.messages.append(envelope)
         return "250 2.0.0 queued"
 
     def authenticate(
-        self, server: SMTPServer, session: Session, envelope: Envelope, mechanism: str, data: Any
+        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
     ) -> AuthResult:
         ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
             USER.encode(),

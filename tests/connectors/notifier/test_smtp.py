@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 
