@@ -17,6 +17,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from phishloop.connectors.runtime.runtime import RuntimeOptions, load_runtime
 from phishloop.core.errors import ConfigError
+from phishloop.core.policy import Policy
 
 OK, WARNING, ERROR = "ok", "warning", "error"
 
@@ -58,7 +59,8 @@ def check_configuration() -> CheckResult:
     path = settings.PHISHLOOP_CONFIG
     if path and not Path(path).is_file():
         return CheckResult("configuration", ERROR, f"PHISHLOOP_CONFIG={path}: no such file")
-    load_runtime(RuntimeOptions(config=path or None, no_model=False))
+    loaded = load_runtime(RuntimeOptions(config=path or None)).loaded
+    Policy.from_mapping(loaded.tables.get("policy", {}), where=path)
     intake_settings()
     if not path:
         return CheckResult("configuration", OK, "no PHISHLOOP_CONFIG: built-in defaults")

@@ -1,0 +1,119 @@
+"""`phishloop check`, `migrate` and `worker` as a user runs them (subprocesses: the
+settings come from the environment)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ENTRY = "from phishloop.cli.main import main; main()"
+
+
+def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("PHISHLOOP_")}
+    environ.update({"PHISHLOOP_DATA_DIR": str(tmp_path / "data"), "NO_COLOR": "1", **env})
+    return subprocess.run([sys.executable, "-c", ENTRY, *args], env=environ,
+                          capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+
+
+def lines(result: subprocess.CompletedProcess[str]) -> dict[str, tuple[str, str]]:
+    """check's output as {name: (status, detail)}."""
+    found = {}
+    for line in result.stdout.splitlines():
+        status, name_detail = line.split(None, 1)
+        name = name_detail[:14].strip()
+        found[name] = (status, name_detail[14:].strip())
+    return found
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    """A throwaway redis-server on a free loopback port."""
+    server = shutil.which("redis-server")
+    assert server, "redis-server is needed (scripts/install-system-packages.sh)"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                "--appendonly", "no", "--dir", str(tmp_path)],
+                               stdout=subprocess.DEVNULL)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_a_fresh_installation_passes_and_migrate_creates_the_database(tmp_path: Path) -> None:
+    fresh = run(tmp_path, "check")
+    assert fresh.returncode == 0, fresh.stdout + fresh.stderr
+    found = lines(fresh)
+    assert found["database"][0] == "warning" and "phishloop migrate" in found["database"][1]
+    assert found["configuration"] == ("ok", "no PHISHLOOP_CONFIG: built-in defaults")
+    assert found["raw storage"][0] == "ok" and found["django"][0] == "ok"
+    assert "phishloop can run here." in fresh.stdout
+
+    migrated = run(tmp_path, "migrate")
+    assert migrated.returncode == 0 and "database schema is up to date" in migrated.stdout
+    assert (tmp_path / "data" / "phishloop.sqlite3").is_file()
+    found = lines(run(tmp_path, "check"))
+    assert found["database"][0] == "ok" and found["jobs"] == ("ok", "no failed jobs")
+
+
+def test_problems_are_listed_with_their_cause_and_fail_the_command(tmp_path: Path) -> None:
+    config = tmp_path / "org.toml"
+    config.write_text("[policy]\nauto_resolv = {}\n", "utf-8")
+    blob_file = tmp_path / "not-a-directory"
+    blob_file.write_text("x", "utf-8")
+    result = run(tmp_path, "check", PHISHLOOP_CONFIG=str(config),
+                 PHISHLOOP_BLOB_DIR=str(blob_file),
+                 PHISHLOOP_BROKER_URL="redis://127.0.0.1:9/0")  # fmt: skip
+    assert result.returncode == 1
+    found = lines(result)
+    assert found["configuration"][0] == "error"
+    assert str(config) in found["configuration"][1] and "policy.auto_resolv" in found[
+        "configuration"][1]  # fmt: skip
+    assert found["raw storage"][0] == "error" and "Not a directory" in found["raw storage"][1]
+    assert found["broker"][0] == "error" and "not reachable" in found["broker"][1]
+    assert found["django"][0] == "ok"
+    assert "3 problem(s) to fix." in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_missing_configuration_file_and_a_bad_setting(tmp_path: Path) -> None:
+    missing = run(tmp_path, "check", PHISHLOOP_CONFIG=str(tmp_path / "nope.toml"))
+    assert missing.returncode == 1
+    assert lines(missing)["configuration"] == (
+        "error", f"PHISHLOOP_CONFIG={tmp_path / 'nope.toml'}: no such file")  # fmt: skip
+    bad = run(tmp_path, "check", PHISHLOOP_JOB_MAX_ATTEMPTS="many")
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    assert lines(bad)["settings"] == (
+        "error", "PHISHLOOP_JOB_MAX_ATTEMPTS='many': expected a whole number")  # fmt: skip
+
+
+def test_a_reachable_broker_passes(tmp_path: Path, redis_url: str) -> None:
+    result = run(tmp_path, "check", PHISHLOOP_BROKER_URL=redis_url)
+    assert result.returncode == 0, result.stdout
+    status, detail = lines(result)["broker"]
+    assert status == "ok" and detail.endswith("reachable")
+
+
+def test_the_worker_needs_a_broker(tmp_path: Path) -> None:
+    result = run(tmp_path, "worker")
+    assert result.returncode == 1
+    assert "PHISHLOOP_BROKER_URL is not set" in result.stderr
+    assert "phishloop serve" in result.stderr and "Traceback" not in result.stderr
