@@ -6,6 +6,7 @@ match); these functions decide exactly, on the headers or raw bytes of each cand
 
 from __future__ import annotations
 
+import email.errors
 import email.header
 import email.policy
 import hashlib
@@ -153,9 +154,12 @@ def _text(headers: Message, name: str) -> str:
 
 def _decoded(headers: Message, name: str) -> str:
     value = headers.get(name)
-    if value is None:
-        return ""
+    return "" if value is None else decode_header_text(str(value))
+
+
+def decode_header_text(value: str) -> str:
+    """RFC 2047 encoded words decoded; the raw text when they are broken."""
     try:
-        return str(email.header.make_header(email.header.decode_header(str(value))))
-    except (ValueError, LookupError, UnicodeError):
-        return str(value)
+        return str(email.header.make_header(email.header.decode_header(value)))
+    except (ValueError, LookupError, UnicodeError, email.errors.HeaderParseError):
+        return value
