@@ -45,6 +45,9 @@ def test_an_unknown_api_path_is_a_json_404(api: APIClient) -> None:
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
     assert "/api/v1/" in response.json()["error"]["message"]
+    slash = api.get("/api/v1/reports/")
+    assert slash.status_code == 404
+    assert "did you mean /api/v1/reports" in slash.json()["error"]["message"]
 
 
 def test_pages_outside_the_api_stay_html(api: APIClient) -> None:

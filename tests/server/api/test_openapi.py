@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -70,3 +71,13 @@ def test_the_docs_page_loads_its_assets_locally(api: APIClient) -> None:
     assert assets
     for asset in assets:
         assert api.get(asset).status_code == 200, asset
+
+
+def test_docs_describe_every_endpoint(schema: dict[str, Any]) -> None:
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "api.md").read_text("utf-8")
+    for path, operations in schema["paths"].items():
+        for method in operations:
+            if path in {"/api/v1/", "/api/v1/openapi.json", "/api/v1/docs"}:
+                assert path in docs, path
+            else:
+                assert f"`{method.upper()} {path}`" in docs, f"{method.upper()} {path}"

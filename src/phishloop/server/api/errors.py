@@ -8,6 +8,7 @@ import logging
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -69,8 +70,19 @@ def json_or_default_404(request: HttpRequest, exception: Exception) -> HttpRespo
     """No URL matched: JSON under /api/, Django's page elsewhere."""
     if request.path.startswith(API_PREFIX):
         message = f"no API endpoint at {request.path}; the list of endpoints is at /api/v1/"
+        bare = request.path.rstrip("/")
+        if bare != request.path and _resolves(bare):
+            message = f"no API endpoint at {request.path}; did you mean {bare} (no final slash)?"
         return JsonResponse(error_body("not_found", message), status=404)
     return defaults.page_not_found(request, exception)
+
+
+def _resolves(path: str) -> bool:
+    try:
+        resolve(path)
+    except Resolver404:
+        return False
+    return True
 
 
 def json_or_default_500(request: HttpRequest) -> HttpResponse:
