@@ -44,7 +44,7 @@ class Outcome:
         return code is None or code >= 500 or code in _RETRYABLE_4XX
 
 
-@register(DELIVER_WEBHOOK, queue="events")
+@register(DELIVER_WEBHOOK)
 def deliver_step(payload: dict[str, Any]) -> None:
     deliver(int(payload["delivery_id"]))
 
