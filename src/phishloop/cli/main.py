@@ -24,12 +24,14 @@ def cli() -> None:
     """phishloop: a self-hosted closed-loop abuse mailbox.
 
     Analyse reported email offline: headers, authentication, URLs (with link rewriters
-    decoded), attachments, indicators and campaign fingerprints.
+    decoded), attachments, indicators and campaign fingerprints. Or run the service that
+    takes reports in, groups campaigns into incidents and decides (docs/server.md).
 
     \b
     Start with:
       phishloop analyze suspicious.eml
       phishloop analyze --json reports/ > analyses.jsonl
+      phishloop serve        # web, API, worker and SMTP intake in one process
     """
 
 
