@@ -153,7 +153,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["phishloop.server.api.throttling.AnonymousThrottle"],
     "DEFAULT_THROTTLE_RATES": {
-        "intake": env_str("INTAKE_RATE", "600/minute"),
+        # Per token: a report button shares one token among all employees, and a campaign
+        # brings hundreds of reports a minute; this stops runaway scripts, not them.
+        "intake": env_str("INTAKE_RATE", "100/second"),
         "anonymous": env_str("ANONYMOUS_RATE", "60/minute"),
     },
     "EXCEPTION_HANDLER": "phishloop.server.api.errors.exception_handler",
