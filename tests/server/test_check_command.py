@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -117,3 +119,34 @@ def test_the_worker_needs_a_broker(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "PHISHLOOP_BROKER_URL is not set" in result.stderr
     assert "phishloop serve" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_worker_processes_reports_from_the_broker(tmp_path: Path, redis_url: str) -> None:
+    """`phishloop worker` on a real redis-server: a report committed by another process
+    (the broker carries its job) is analysed by the worker."""
+    env = {"PHISHLOOP_BROKER_URL": redis_url}
+    assert run(tmp_path, "migrate", **env).returncode == 0
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("PHISHLOOP_")}
+    environ.update(PHISHLOOP_DATA_DIR=str(tmp_path / "data"), **env)
+    log = (tmp_path / "worker.log").open("w")
+    worker = subprocess.Popen([sys.executable, "-c", ENTRY, "worker", "--concurrency", "1"],
+                              env=environ, stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True)  # fmt: skip
+    try:
+        submit = ("from phishloop.server.intake.service import accept_report; "
+                  "accept_report(b'From: a@b.example\\r\\nSubject: hi\\r\\n\\r\\nhello\\r\\n', "
+                  "channel='cli')")  # fmt: skip
+        submitted = run(tmp_path, "manage", "shell", "-c", submit, **env)
+        assert submitted.returncode == 0, submitted.stderr
+        database = tmp_path / "data" / "phishloop.sqlite3"
+        deadline = time.monotonic() + 180
+        state = ""
+        while time.monotonic() < deadline and state != "analysed":
+            with sqlite3.connect(database) as db:
+                state = db.execute("SELECT state FROM reports_report").fetchone()[0]
+            time.sleep(0.3)
+        assert state == "analysed", (tmp_path / "worker.log").read_text()
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=60)
+        log.close()
