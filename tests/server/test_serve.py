@@ -213,3 +213,13 @@ def test_a_taken_port_is_refused_with_a_clear_message(tmp_path: Path) -> None:
 def test_a_bad_bind_address_is_a_usage_error(tmp_path: Path) -> None:
     result = phishloop(service_env(tmp_path / "data"), "serve", "--bind", "localhost")
     assert result.returncode == 2 and "expected HOST:PORT" in result.stderr
+
+
+def test_a_wrong_configuration_file_stops_serve_before_it_listens(tmp_path: Path) -> None:
+    config = tmp_path / "org.toml"
+    config.write_text("[policy]\nauto_resolv = {}\n", "utf-8")
+    env = {**service_env(tmp_path / "data"), "PHISHLOOP_CONFIG": str(config)}
+    result = phishloop(env, "serve", "--no-smtp", "--bind", "127.0.0.1:0")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"{config}: unknown key policy.auto_resolv" in result.stderr
+    assert "phishloop is running" not in result.stdout

@@ -15,6 +15,7 @@ import click
 from phishloop.cli.banner import serve_banner, web_banner
 from phishloop.cli.binding import DEFAULT_SMTP, DEFAULT_WEB, listen_error, parse_bind
 from phishloop.cli.django_env import ensure_django
+from phishloop.core.errors import ConfigError
 
 
 @click.command("serve")
@@ -37,6 +38,7 @@ def serve_command(bind: str, smtp_bind: str, no_smtp: bool, workers: int, thread
     web_host, web_port = parse_bind(bind, "--bind")
     smtp_addr = None if no_smtp else parse_bind(smtp_bind, "--smtp-bind")
     ensure_django()
+    _refuse_bad_configuration()
     with ExitStack() as running:
         server = _open_web(web_host, web_port, threads)
         running.callback(server.close)
@@ -67,6 +69,18 @@ def web_command(bind: str, threads: int) -> None:
         click.echo(web_banner(host, _port(server)))
         _run_until_signalled(server)
     click.echo("phishloop: stopped.", err=True)
+
+
+def _refuse_bad_configuration() -> None:
+    """A wrong organisation file would fail every report later: say so now instead."""
+    from phishloop.server.health import ERROR, check_configuration  # noqa: PLC0415
+
+    try:
+        result = check_configuration()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if result.status == ERROR:
+        raise click.ClickException(result.detail)
 
 
 def _open_web(host: str, port: int, threads: int) -> Any:
