@@ -13,5 +13,7 @@ urlpatterns = [
 ]
 
 # JSON errors under /api/ (Django's pages elsewhere): clients never parse HTML.
+handler400 = "phishloop.server.api.errors.json_or_default_400"
+handler403 = "phishloop.server.api.errors.json_or_default_403"
 handler404 = "phishloop.server.api.errors.json_or_default_404"
 handler500 = "phishloop.server.api.errors.json_or_default_500"

@@ -87,3 +87,13 @@ def test_anonymous_callers_are_rate_limited(api: APIClient, settings: object) ->
     response = api.get("/api/v1/")
     assert response.status_code == 429
     assert response.json()["error"]["code"] == "throttled"
+
+
+def test_a_request_django_refuses_to_read_is_a_json_400(as_role: Clients, settings: object) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100  # type: ignore[attr-defined]
+    client = as_role("reporter")
+    client.raise_request_exception = False
+    response = client.post("/api/v1/reports", {"reporter": "a" * 500 + "@example.org"},
+                           format="multipart")  # fmt: skip
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "bad_request"

@@ -1,6 +1,6 @@
 """Every API error as `{"error": {"code", "message", "detail"}}`, never an HTML page or a
-traceback: DRF's exceptions through `exception_handler`, Django's own 404/500 pages under
-/api/ through `json_or_default_404` and `json_or_default_500` (set in the root URLconf)."""
+traceback: DRF's exceptions through `exception_handler`, Django's own 400/403/404/500 pages
+under /api/ through the `json_or_default_*` handlers (set in the root URLconf)."""
 
 from __future__ import annotations
 
@@ -75,6 +75,21 @@ def json_or_default_404(request: HttpRequest, exception: Exception) -> HttpRespo
             message = f"no API endpoint at {request.path}; did you mean {bare} (no final slash)?"
         return JsonResponse(error_body("not_found", message), status=404)
     return defaults.page_not_found(request, exception)
+
+
+def json_or_default_400(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A request Django refused to read (a form field over DATA_UPLOAD_MAX_MEMORY_SIZE,
+    too many fields, a forbidden host…): JSON under /api/, without internals."""
+    if request.path.startswith(API_PREFIX):
+        message = "the request could not be read (malformed, or a form field too large)"
+        return JsonResponse(error_body("bad_request", message), status=400)
+    return defaults.bad_request(request, exception)
+
+
+def json_or_default_403(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse(error_body("permission_denied", "this is not allowed"), status=403)
+    return defaults.permission_denied(request, exception)
 
 
 def _resolves(path: str) -> bool:
