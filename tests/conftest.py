@@ -18,3 +18,18 @@ def corpora() -> Path:
     if not CORPORA.is_dir():
         pytest.fail(f"corpora not found at {CORPORA} (set PHISHLOOP_CORPORA)")
     return CORPORA
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """SQLite test databases are files, as in the service: the embedded worker's threads
+    need SQLite's file locking (WAL, busy timeout); the shared in-memory database fails
+    concurrent writers at once with "database table is locked"."""
+    from django.conf import settings  # noqa: PLC0415 - only tests that use the database
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        path = tmp_path_factory.mktemp("database") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(path)

@@ -16,8 +16,10 @@ from phishloop.server.bootstrap import setup_django
 
 setup_django()
 
+from django.db import DatabaseError  # noqa: E402
+
 from phishloop.server.jobs import queue  # noqa: E402
-from phishloop.server.jobs.models import Job  # noqa: E402
+from phishloop.server.jobs.models import Job, JobState  # noqa: E402
 
 log = logging.getLogger(__name__)
 app = Celery("phishloop")
@@ -25,16 +27,27 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 SWEEP_SECONDS = 60.0
 
 
-@app.task(name="phishloop.run_job", bind=True, acks_late=True, max_retries=None)
+@app.task(
+    name="phishloop.run_job",
+    bind=True,
+    acks_late=True,
+    max_retries=None,
+    # The database is away for a moment: deliver again with back-off instead of dropping.
+    autoretry_for=(DatabaseError,),
+    retry_backoff=True,
+    retry_backoff_max=60,
+)
 def run_job(self: Task[Any, Any], job_id: int) -> str:
-    """Run job `job_id` if it is due; when it is not due yet (a retry with back-off),
-    ask Celery to deliver it again then."""
+    """Run job `job_id` if it is due. Not due yet (a retry with back-off): deliver again
+    then. Running elsewhere: deliver again when that lease ends, in case its worker died
+    (a duplicate then finds the job done and does nothing)."""
     job = queue.claim(job_id)
     if job is None:
-        pending = Job.objects.filter(pk=job_id, state="queued").values_list("not_before", flat=True)
-        due = pending.first()
-        if due is not None:
-            raise self.retry(eta=due, countdown=None)
+        row = Job.objects.filter(pk=job_id).values("state", "not_before", "locked_until").first()
+        if row is not None and row["state"] == JobState.QUEUED:
+            raise self.retry(eta=row["not_before"], countdown=None)
+        if row is not None and row["state"] == JobState.RUNNING and row["locked_until"]:
+            raise self.retry(eta=row["locked_until"], countdown=None)
         return "nothing to do"
     finished = queue.run(job)
     if not finished:
@@ -44,9 +57,10 @@ def run_job(self: Task[Any, Any], job_id: int) -> str:
 
 
 @app.task(name="phishloop.sweep")
-def sweep() -> int:
-    """Re-send queued jobs that no worker took within a minute (broker down at commit)."""
-    lost = queue.stale(timedelta(seconds=SWEEP_SECONDS))
+def sweep(older_than_seconds: float = SWEEP_SECONDS) -> int:
+    """Re-send jobs the broker lost: queued ones no worker took within a minute (broker
+    down at commit) and running ones whose worker died (lease over)."""
+    lost = queue.stale(timedelta(seconds=older_than_seconds))
     for job in lost:
         send(job)
     return len(lost)

@@ -185,6 +185,8 @@ PHISHLOOP_BROKER_URL = env_str("BROKER_URL")  # empty: embedded worker, no broke
 PHISHLOOP_MAX_REPORT_BYTES = env_int("MAX_REPORT_BYTES", 50 * 1024 * 1024, minimum=1024)
 PHISHLOOP_JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 5, minimum=1)
 PHISHLOOP_JOB_RETRY_SECONDS = env_float("JOB_RETRY_SECONDS", 5.0)
+# A running job whose worker died (no finish within this) is due again.
+PHISHLOOP_JOB_LEASE_SECONDS = env_float("JOB_LEASE_SECONDS", 600.0, minimum=1.0)
 PHISHLOOP_CLUSTER_WINDOW_HOURS = env_float("CLUSTER_WINDOW_HOURS", 72.0)
 # How alike (0..1, core.cluster) a copy must be to join a campaign's incident.
 PHISHLOOP_CLUSTER_MIN_SIMILARITY = env_float("CLUSTER_MIN_SIMILARITY", 0.7)

@@ -20,7 +20,6 @@ from phishloop.server.jobs.models import Job, JobState
 
 log = logging.getLogger(__name__)
 Handler = Callable[[dict[str, Any]], None]
-LEASE = timedelta(minutes=10)  # a claimed job whose worker died is taken up again after this
 MAX_BACKOFF_SECONDS = 3600.0
 
 
@@ -108,11 +107,12 @@ def claim(job_id: int | None = None, *, worker: str | None = None) -> Job | None
     candidates = Job.objects.filter(due)
     if job_id is not None:
         candidates = candidates.filter(pk=job_id)
+    lease = timedelta(seconds=settings.PHISHLOOP_JOB_LEASE_SECONDS)
     for candidate in candidates.order_by("not_before", "id").values_list("pk", flat=True)[:5]:
         # Compare-and-set: only one worker wins the row, on SQLite and PostgreSQL alike.
         won = Job.objects.filter(due, pk=candidate).update(
             state=JobState.RUNNING,
-            locked_until=now + LEASE,
+            locked_until=now + lease,
             locked_by=worker or worker_name(),
             attempts=F("attempts") + 1,
         )
@@ -126,6 +126,9 @@ def run(job: Job) -> bool:
     kind = _KINDS.get(job.kind)
     if kind is None:
         _finish(job, JobState.FAILED, f"no handler for job kind {job.kind!r}")
+        return True
+    if job.attempts > job.max_attempts:  # its workers kept dying (killed, out of memory)
+        _finish(job, JobState.FAILED, f"gave up: {job.attempts - 1} workers stopped running it")
         return True
     try:
         kind.handler(job.payload)
@@ -193,6 +196,10 @@ def retry_failed(job_id: int) -> Job:
 
 
 def stale(older_than: timedelta) -> list[Job]:
-    """Queued jobs due for longer than `older_than`: lost on their way to a worker."""
-    cutoff = timezone.now() - older_than
-    return list(Job.objects.filter(state=JobState.QUEUED, not_before__lt=cutoff)[:1000])
+    """Jobs a broker may have lost: queued and due for longer than `older_than` (the
+    message never arrived), or running past their lease (the worker died with it)."""
+    now = timezone.now()
+    lost = Q(state=JobState.QUEUED, not_before__lt=now - older_than) | Q(
+        state=JobState.RUNNING, locked_until__lt=now
+    )
+    return list(Job.objects.filter(lost).order_by("id")[:1000])
