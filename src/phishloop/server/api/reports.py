@@ -21,7 +21,6 @@ from phishloop.server.accounts.permissions import (
     IsReporter,
     IsViewer,
     actor_of,
-    at_least,
     role_of,
 )
 from phishloop.server.api import filters
@@ -38,7 +37,7 @@ from phishloop.server.api.throttling import IntakeThrottle
 from phishloop.server.api.uploads import REPORTER_HEADER, Submission, read_submission
 from phishloop.server.audit.models import AuditEvent
 from phishloop.server.audit.service import record
-from phishloop.server.intake.service import RejectedReport, accept_report
+from phishloop.server.intake.service import Accepted, RejectedReport, accept_report
 from phishloop.server.reports.models import Channel, Report, ReportState
 
 log = logging.getLogger(__name__)
@@ -159,7 +158,7 @@ def _delivery_id(request: Request, actor: str) -> str:
     return f"{actor}:{key}"
 
 
-def _accept(submission: Submission, actor: str, delivery_id: str) -> Any:
+def _accept(submission: Submission, actor: str, delivery_id: str) -> Accepted:
     try:
         return accept_report(
             submission.raw,
@@ -190,7 +189,7 @@ class IsViewerOrSubmitter(BasePermission):
     message = "this report was submitted by someone else; reading it needs the viewer role"
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        return at_least(Role.REPORTER)().has_permission(request, view)
+        return IsReporter().has_permission(request, view)
 
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
         if role_of(request.user) != Role.REPORTER:
