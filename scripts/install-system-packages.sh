@@ -3,7 +3,7 @@
 # prepared machine pays nothing. Needs root (or sudo) when something is missing.
 set -euo pipefail
 
-packages=(libmagic1 dovecot-imapd slapd ldap-utils redis-server)
+packages=(libmagic1 dovecot-imapd slapd ldap-utils redis-server postgresql)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -12,4 +12,10 @@ python3 -m venv .venv
 echo "== ruff"; .venv/bin/ruff check src tests bench
 echo "== mypy --strict"; .venv/bin/mypy
 echo "== import contracts"; .venv/bin/lint-imports
+source scripts/services.sh  # PostgreSQL and Redis on loopback (the machine's, or throwaway)
 echo "== pytest"; .venv/bin/pytest -n 2 "$@"
+# The service tests again on PostgreSQL (pytest-django creates test_phishloop); the Celery
+# worker test already ran on PostgreSQL + Redis above.
+echo "== pytest tests/server on PostgreSQL"
+PHISHLOOP_DATABASE_URL="$PHISHLOOP_TEST_POSTGRES/phishloop" .venv/bin/pytest -n 2 tests/server \
+  --ignore=tests/server/test_celery_worker.py "$@"

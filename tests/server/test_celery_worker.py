@@ -22,8 +22,10 @@ import pytest
 import redis
 
 REPO = Path(__file__).resolve().parents[2]
-PG = "postgresql://postgres@127.0.0.1:5432"
-BROKER_DB = 13
+# scripts/test.sh provides both (the machine's own, or throwaway instances it starts).
+PG = os.environ.get("PHISHLOOP_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
+REDIS = os.environ.get("PHISHLOOP_TEST_REDIS", "redis://127.0.0.1:6379")
+BROKER_DB = 13  # a database of its own: flushing it touches nobody else's queues
 WAIT_SECONDS = 180.0
 
 
@@ -33,12 +35,12 @@ def environment(tmp_path: Path) -> Iterator[dict[str, str]]:
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.execute(f'CREATE DATABASE "{name}"')
-    broker = redis.Redis(host="127.0.0.1", port=6379, db=BROKER_DB)
+    broker = redis.Redis.from_url(f"{REDIS}/{BROKER_DB}")
     broker.flushdb()
     env = {
         **os.environ,
         "PHISHLOOP_DATABASE_URL": f"{PG}/{name}",
-        "PHISHLOOP_BROKER_URL": f"redis://127.0.0.1:6379/{BROKER_DB}",
+        "PHISHLOOP_BROKER_URL": f"{REDIS}/{BROKER_DB}",
         "PHISHLOOP_DATA_DIR": str(tmp_path / "data"),
         "PHISHLOOP_JOB_LEASE_SECONDS": "3",
         "PHISHLOOP_CONFIG": "",
