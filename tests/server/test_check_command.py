@@ -150,3 +150,13 @@ def test_the_worker_processes_reports_from_the_broker(tmp_path: Path, redis_url:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(timeout=60)
         log.close()
+
+
+def test_createsuperuser_makes_an_admin_login(tmp_path: Path) -> None:
+    password = {"DJANGO_SUPERUSER_PASSWORD": "a long passphrase"}
+    made = run(tmp_path, "createsuperuser", "--noinput", "--username", "soc",
+               "--email", "soc@example.org", **password)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    with sqlite3.connect(tmp_path / "data" / "phishloop.sqlite3") as db:
+        row = db.execute("SELECT username, is_superuser FROM auth_user").fetchone()
+    assert row == ("soc", 1)

@@ -66,8 +66,9 @@ class Service:
         raise AssertionError("phishloop serve did not start:\n" + "".join(self.output))
 
 
-def start_serve(env: dict[str, str], *args: str) -> Service:
-    command = [sys.executable, "-c", ENTRY, "serve", *args]
+def start(env: dict[str, str], *args: str) -> Service:
+    """`phishloop ARGS…` in the background, its output collected line by line."""
+    command = [sys.executable, "-c", ENTRY, *args]
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)  # fmt: skip
     lines: queue.Queue[str] = queue.Queue()
@@ -86,7 +87,7 @@ def start_serve(env: dict[str, str], *args: str) -> Service:
 @pytest.fixture
 def service(tmp_path: Path) -> Iterator[Service]:
     env = service_env(tmp_path / "data")
-    running = start_serve(env, "--bind", "127.0.0.1:0", "--smtp-bind", "127.0.0.1:0")
+    running = start(env, "serve", "--bind", "127.0.0.1:0", "--smtp-bind", "127.0.0.1:0")
     try:
         deadline = time.monotonic() + STARTUP
         api = running.wait_for(lambda line: line.strip().startswith("API"), deadline)
@@ -223,3 +224,22 @@ def test_a_wrong_configuration_file_stops_serve_before_it_listens(tmp_path: Path
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"{config}: unknown key policy.auto_resolv" in result.stderr
     assert "phishloop is running" not in result.stdout
+
+
+def test_web_serves_the_api_and_the_admin_with_its_static_files(tmp_path: Path) -> None:
+    running = start(service_env(tmp_path / "data"), "web", "--bind", "127.0.0.1:0")
+    web = running.process
+    try:
+        api = running.wait_for(lambda line: line.strip().startswith("API"),
+                               time.monotonic() + STARTUP)  # fmt: skip
+        url = api.split()[1].removesuffix("/api/v1/")
+        assert "nothing analyses them" in "".join(running.output)  # no broker: said plainly
+        assert httpx.get(f"{url}/api/v1/").status_code == 200
+        assert httpx.get(f"{url}/admin/login/").status_code == 200
+        assert httpx.get(f"{url}/static/admin/css/base.css").status_code == 200
+        web.send_signal(signal.SIGINT)
+        assert web.wait(timeout=60) == 0
+    finally:
+        if web.poll() is None:
+            web.kill()
+            web.wait()
