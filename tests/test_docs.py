@@ -18,6 +18,7 @@ from phishloop.core.config import (
     SimulationConfig,
     VerdictConfig,
 )
+from phishloop.core.policy import SEVERITY, Policy
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -27,6 +28,7 @@ def test_example_configuration_loads() -> None:
     config = AnalysisConfig.from_mapping(tables)
     assert config.organisation.domains == ("corp.example",)
     IntelSettings.from_mapping(tables["intel"])
+    assert Policy.from_mapping(tables["policy"]).threshold("malicious") == 0.9
 
 
 def test_every_setting_is_documented() -> None:
@@ -49,3 +51,12 @@ def test_every_error_code_is_documented() -> None:
     assert len(codes) > 20
     for code in codes:
         assert f"`{code}`" in text, f"error code {code} is not documented"
+
+
+def test_the_policy_table_is_documented() -> None:
+    text = (DOCS / "configuration.md").read_text()
+    section = text[text.index("## `[policy]`") :]
+    for field in dataclasses.fields(Policy):
+        assert f"`{field.name}`" in section, f"policy.{field.name} is not documented"
+    for category in SEVERITY:
+        assert f"`{category}`" in section, f"category {category} is not in the [policy] section"
