@@ -3,6 +3,7 @@ failed jobs and deliveries can be retried."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +26,12 @@ pytestmark = pytest.mark.django_db
 APPS = ("audit", "accounts", "jobs", "incidents", "reports", "events")
 # Derived lookup tables the pipeline maintains; nothing to see or configure in them.
 INTERNAL = {"reports.MessageKey"}
+
+
+@pytest.fixture(autouse=True)
+def static_root(settings: Any, tmp_path: Path) -> None:
+    settings.STATIC_ROOT = tmp_path / "static"  # WhiteNoise wants it to exist
+    settings.STATIC_ROOT.mkdir()
 
 
 def phishloop_models() -> list[Any]:
