@@ -15,12 +15,15 @@ from phishloop.connectors.directory.base import (
     Reached,
     Unresolved,
 )
+from phishloop.connectors.directory.factory import open_directory
 from phishloop.connectors.directory.memory import InMemoryDirectory
+from phishloop.connectors.directory.settings import DirectorySettings
 from phishloop.connectors.directory.static import load_static_directory
 
 __all__ = [
     "Directory",
     "DirectoryError",
+    "DirectorySettings",
     "Expansion",
     "Group",
     "InMemoryDirectory",
@@ -29,4 +32,5 @@ __all__ = [
     "Reached",
     "Unresolved",
     "load_static_directory",
+    "open_directory",
 ]

@@ -5,6 +5,7 @@ configured by `[notifier]` (`NotifierSettings`).
 """
 
 from phishloop.connectors.notifier.base import DeliveryResult, DeliveryStatus, Notifier
+from phishloop.connectors.notifier.feedback import feedback_message, load_templates, open_notifier
 from phishloop.connectors.notifier.memory import InMemoryNotifier
 from phishloop.connectors.notifier.settings import NotifierSettings
 from phishloop.connectors.notifier.smtp import SmtpNotifier
@@ -16,4 +17,7 @@ __all__ = [
     "Notifier",
     "NotifierSettings",
     "SmtpNotifier",
+    "feedback_message",
+    "load_templates",
+    "open_notifier",
 ]
