@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core import checks
 from django.core.files.base import ContentFile
-from django.core.files.storage import storages
+from django.core.files.storage import Storage, storages
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -115,9 +116,16 @@ def check_storage() -> CheckResult:
                 return CheckResult("raw storage", ERROR, "a probe read back differently")
     finally:
         store.delete(name)
+        _remove_empty_probe_directory(store)
     where = settings.STORAGES["raw"].get("OPTIONS", {})
     shown = where.get("location") or where.get("bucket_name") or settings.STORAGES["raw"]["BACKEND"]
     return CheckResult("raw storage", OK, f"{shown} is writable")
+
+
+def _remove_empty_probe_directory(store: Storage) -> None:
+    # Object storage has no directories (NotImplementedError); a non-empty one stays.
+    with contextlib.suppress(NotImplementedError, OSError):
+        Path(store.path("check")).rmdir()
 
 
 def check_broker() -> CheckResult:
