@@ -94,7 +94,7 @@ def test_policy_table_is_validated_with_clear_errors() -> None:
     for table, message in bad:
         with pytest.raises(ConfigError, match=message):
             Policy.from_mapping(table, where="org.toml")
-    with pytest.raises(ConfigError, match="org.toml"):
+    with pytest.raises(ConfigError, match=r"org\.toml"):
         Policy.from_mapping({"auto_resolve": []}, where="org.toml")
 
 

@@ -36,7 +36,7 @@ def campaign_copy(
     domain: str = "mailbox-verify.example",
 ) -> bytes:
     """One recipient's copy: own Message-ID, greeting, tracking token and reference."""
-    name = recipient.split("@")[0].capitalize()
+    name = recipient.split("@", maxsplit=1)[0].capitalize()
     token = abs(hash(recipient)) % 10**12
     message = EmailMessage()
     message["From"] = sender

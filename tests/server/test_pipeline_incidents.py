@@ -7,6 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.server.pipeline_helpers import (
+    INVOICE_TEXT,
+    campaign_copy,
+    isolated_runtime,
+    use_policy,
+)
 
 from phishloop.connectors.intel.sqlite_store import SqliteIntelStore
 from phishloop.core.model import Indicator as CoreIndicator
@@ -24,12 +30,6 @@ from phishloop.server.jobs import queue
 from phishloop.server.jobs.models import Job, JobState
 from phishloop.server.pipeline.recovery import complete_recovery, pending_recoveries
 from phishloop.server.reports.models import Fidelity, Message, Recovery, Report
-from tests.server.pipeline_helpers import (
-    INVOICE_TEXT,
-    campaign_copy,
-    isolated_runtime,
-    use_policy,
-)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("isolated_runtime")]
 __all__ = ["isolated_runtime"]
