@@ -7,10 +7,12 @@ import re
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 
 from phishloop.connectors.directory import DirectorySettings, load_static_directory
 from phishloop.connectors.directory.settings import GraphSettings, LdapSettings
+from phishloop.connectors.mailstore.settings import MailstoreSettings
 from phishloop.connectors.notifier import NotifierSettings
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "connectors.md"
@@ -20,7 +22,7 @@ def _blocks(kind: str) -> list[str]:
     return re.findall(rf"```{kind}\n(.*?)```", DOC.read_text(), re.DOTALL)
 
 
-def test_the_complete_example_loads(tmp_path: Path) -> None:
+def test_the_complete_example_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "directory.yaml").write_text(_blocks("yaml")[0])
     tables = tomllib.loads(_blocks("toml")[0])
     directory = DirectorySettings.from_tables(tables, tmp_path)
@@ -32,6 +34,9 @@ def test_the_complete_example_loads(tmp_path: Path) -> None:
     assert sorted(org.expand("all-staff@corp.example").mailboxes) == ["alice@corp.example", "bob"]
     assert org.is_vip("a.example@corp.example")
     assert yaml.safe_load(_blocks("yaml")[0])["people"]
+    monkeypatch.setenv("PHISHLOOP_IMAP_MASTER_PASSWORD", "x")
+    mailstore = MailstoreSettings.from_mapping(tables["mailstore"])
+    assert (mailstore.type, mailstore.master_user) == ("imap", "phishloop")
 
 
 def test_every_key_is_documented() -> None:
