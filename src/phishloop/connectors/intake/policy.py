@@ -7,6 +7,8 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.parser import BytesHeaderParser
+from email.policy import compat32
 from email.utils import parseaddr
 
 
@@ -73,3 +75,13 @@ class SenderRateLimiter:
         cutoff = now - self.window_seconds
         for key in [k for k, v in self._events.items() if not v or v[-1] <= cutoff]:
             del self._events[key]
+
+
+def header_sender(raw: bytes, *, max_header_bytes: int = 256 * 1024) -> str:
+    """The address in the From header of a message (the reporter of a forward), "" when
+    there is none."""
+    head = raw[:max_header_bytes]
+    end = min((i for i in (head.find(b"\r\n\r\n"), head.find(b"\n\n")) if i >= 0), default=-1)
+    headers = BytesHeaderParser(policy=compat32).parsebytes(head if end < 0 else head[:end])
+    _, address = parseaddr(str(headers.get("From", "")))
+    return address.strip()
