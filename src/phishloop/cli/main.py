@@ -8,8 +8,10 @@ from phishloop import __version__
 from phishloop.cli.analyze import analyze_command
 from phishloop.cli.check import check_command
 from phishloop.cli.eval import eval_command
+from phishloop.cli.intake import intake_group
 from phishloop.cli.intel import intel_group
 from phishloop.cli.manage import createsuperuser_command, manage_command, migrate_command
+from phishloop.cli.report import report_command
 from phishloop.cli.rules import rules_command
 from phishloop.cli.serve import serve_command, web_command
 from phishloop.cli.token import token_group
@@ -39,9 +41,11 @@ cli.add_command(analyze_command)
 cli.add_command(check_command)
 cli.add_command(createsuperuser_command)
 cli.add_command(eval_command)
+cli.add_command(intake_group)
 cli.add_command(intel_group)
 cli.add_command(manage_command)
 cli.add_command(migrate_command)
+cli.add_command(report_command)
 cli.add_command(rules_command)
 cli.add_command(serve_command)
 cli.add_command(token_group)

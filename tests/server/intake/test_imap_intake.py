@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from django.db import connection
 from imapclient import IMAPClient
 
+from phishloop.cli.main import cli
 from phishloop.connectors.intake import imap as imap_connector
 from phishloop.connectors.intake.policy import ReporterPolicy
 from phishloop.connectors.intake.settings import ImapSettings, IntakeSettings
@@ -366,3 +368,31 @@ def test_a_wrong_password_on_start_is_an_error(dovecot: Dovecot) -> None:
     intake = intake_for(dovecot, password="wrong")
     with pytest.raises(imap_connector.LoginError):
         intake.run(threading.Event())
+
+
+def test_intake_imap_once_reads_the_configured_mailbox(
+    dovecot: Dovecot, settings: Any, tmp_path: Path
+) -> None:
+    (tmp_path / "imap-password").write_text(PASSWORD + "\n")
+    config = tmp_path / "phishloop.toml"
+    config.write_text(
+        '[organisation]\ndomains = ["corp.test"]\n\n[intake.imap]\n'
+        f'host = "{dovecot.host}"\nport = {dovecot.port}\nssl = false\n'
+        f'username = "{USER}"\npassword_file = "imap-password"\n'  # relative to the file
+    )
+    settings.PHISHLOOP_CONFIG = str(config)
+    dovecot.append(forward())
+    result = CliRunner().invoke(cli, ["intake", "imap", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "1 message(s) taken" in result.stderr
+    assert Report.objects.get().reporter == "alice@corp.test"
+    assert len(dovecot.messages(PROCESSED)) == 1
+
+
+def test_intake_imap_says_what_is_missing(settings: Any, tmp_path: Path) -> None:
+    config = tmp_path / "phishloop.toml"
+    config.write_text('[intake.imap]\nusername = "abuse"\n')
+    settings.PHISHLOOP_CONFIG = str(config)
+    result = CliRunner().invoke(cli, ["intake", "imap"])
+    assert result.exit_code == 2
+    assert "intake.imap.host is not set" in result.stderr

@@ -65,7 +65,10 @@ class ImapSettings:
         """ConfigError unless the settings name a mailbox to log in to."""
         for key in ("host", "username"):
             if not getattr(self, key):
-                raise ConfigError(f"intake.imap.{key} is not set")
+                raise ConfigError(
+                    f"intake.imap.{key} is not set: name the abuse mailbox to read in the "
+                    "[intake.imap] table of the configuration file (PHISHLOOP_CONFIG)"
+                )
 
 
 @dataclass(frozen=True)

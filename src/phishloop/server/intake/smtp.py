@@ -38,6 +38,11 @@ class SmtpIntake:
 
     def start(self) -> None:
         intake = self._intake or intake_settings()
+        if not intake.reporters.allow_any and not intake.reporters.domains:
+            log.warning(
+                "SMTP intake: no reporter domains configured ([organisation] domains or "
+                "[intake] reporter_domains), so every sender is refused"
+            )
         max_bytes = settings.PHISHLOOP_MAX_REPORT_BYTES
         rate = SenderRateLimiter(intake.sender_rate_limit, intake.sender_rate_window_seconds)
         handler = ReportHandler(
