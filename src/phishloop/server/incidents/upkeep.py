@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import Count, Max, Min
 
 from phishloop.server.incidents.models import Incident
+from phishloop.server.jobs.models import Job, JobState
 from phishloop.server.jobs.queue import enqueue
 
 DECIDE = "decide-incident"
@@ -32,9 +33,20 @@ def refresh_counts(incident: Incident) -> None:
 
 
 def request_decision(incident: Incident) -> None:
-    """Its messages changed: a new revision, whose decision job runs once."""
+    """Its messages changed: a new revision, whose decision job runs once.
+
+    A decision of this incident still waiting in the queue (never started) covers the new
+    revision too: it reads the messages when it runs, and it cannot read them before this
+    transaction commits (SQLite: one writer; PostgreSQL: this transaction holds the
+    incident's row, which the decision locks first). So a burst of 1,000 copies costs a few
+    decisions, each reading the whole incident, instead of 1,000 of them."""
     incident.revision += 1
     incident.save(update_fields=["revision", "updated_at"])
+    waiting = Job.objects.filter(
+        kind=DECIDE, state=JobState.QUEUED, attempts=0, payload__incident_id=incident.pk
+    )
+    if waiting.exists():
+        return
     key = f"decide:incident:{incident.pk}:r{incident.revision}"
     enqueue(DECIDE, key, {"incident_id": incident.pk})
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from phishloop.core.model import Analysis
@@ -58,22 +58,44 @@ def _message_for(analysis: Analysis, report: Report) -> Message:
     its report count and last-reported time are updated."""
     content = _content_key(analysis)
     message_id = (analysis.message.message_id or "")[:998]
+    now = timezone.now()
+    existing = _existing(content, message_id)
+    if existing is None:
+        created = _create(analysis, content, now)
+        if created is not None:
+            return created
+        # Another worker committed this content after our look-up: it is ours to join.
+        existing = _existing(content, message_id)
+        if existing is None:  # the conflicting row is gone again (rolled back): retry the job
+            raise RuntimeError(f"message {content} conflicted but cannot be found")
+    if not existing.reports.filter(pk=report.pk).exists():
+        existing.report_count += 1
+    existing.last_reported_at = now
+    if _fidelity_rank(analysis) > _fidelity_rank_of(existing):
+        _fill(existing, analysis)  # a full copy beats a reconstructed one
+    existing.save()
+    return existing
+
+
+def _existing(content: str, message_id: str) -> Message | None:
+    """The Message already recorded for this content hash or Message-ID, locked."""
     existing = Message.objects.select_for_update().filter(content_sha256=content).first()
     if existing is None and message_id:
         existing = Message.objects.select_for_update().filter(message_id=message_id).first()
-    now = timezone.now()
-    if existing is not None:
-        if not existing.reports.filter(pk=report.pk).exists():
-            existing.report_count += 1
-        existing.last_reported_at = now
-        if _fidelity_rank(analysis) > _fidelity_rank_of(existing):
-            _fill(existing, analysis)  # a full copy beats a reconstructed one
-        existing.save()
-        return existing
+    return existing
+
+
+def _create(analysis: Analysis, content: str, now: datetime) -> Message | None:
+    """A new Message, or None when a concurrent analysis of the same content inserted it
+    first (two reporters' identical copies analysed at the same moment)."""
     message = Message(content_sha256=content, first_reported_at=now, last_reported_at=now,
                       report_count=1)  # fmt: skip
     _fill(message, analysis)
-    message.save()
+    try:  # in a savepoint, so a conflict leaves the report's transaction usable
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:
+        return None
     return message
 
 
