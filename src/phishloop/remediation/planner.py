@@ -1,0 +1,357 @@
+"""The pull planner: from an incident's reported messages to every copy in the
+organisation, each with the reason it is included.
+
+1. **Originals** — each reported Message-ID, searched in every mailbox.
+2. **Siblings** — messages from the same sender domain with the same subject within a
+   time window, kept only when their fingerprint joins the campaign as clustering
+   defines it (`phishloop.core.cluster.compare`).
+3. **Distribution lists** — every recipient is expanded through the directory (nested
+   groups, cycles recorded), which explains why a mailbox holds a copy and adds mailboxes
+   the mail store does not list.
+4. **Forwards** — see `forward_walk`.
+
+The abuse mailbox (`[organisation] report_addresses`) is never searched or touched, and
+VIPs' sent items are never included.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from phishloop.connectors.directory.base import Directory, DirectoryError, normalize_address
+from phishloop.connectors.mailstore.base import (
+    FoundMessage,
+    MailboxSearch,
+    MailStore,
+    MailStoreError,
+    SearchQuery,
+)
+from phishloop.core.cluster import DEFAULT_MIN_SIMILARITY, ClusterMatch, compare
+from phishloop.core.model import Fingerprint
+from phishloop.remediation.model import (
+    EntryKind,
+    External,
+    Plan,
+    PlanEntry,
+    PlanError,
+    Seed,
+    Skipped,
+)
+
+FingerprintFn = Callable[[bytes], Sequence[Fingerprint]]
+"""Campaign fingerprints of a raw message (one per original it carries)."""
+
+EXTERNAL = "cannot pull — external"
+
+
+@dataclass(frozen=True, slots=True)
+class PlanOptions:
+    protected_addresses: tuple[str, ...] = ()  # the abuse mailbox(es): never touched
+    siblings: bool = True
+    sibling_window: timedelta = timedelta(hours=72)
+    min_similarity: float = DEFAULT_MIN_SIMILARITY
+    forwards: bool = True
+    max_forward_depth: int = 3
+    fetch_workers: int = 8
+
+
+class Planner:
+    """Builds a `Plan` (a dry run: nothing is moved)."""
+
+    def __init__(
+        self,
+        store: MailStore,
+        directory: Directory,
+        fingerprint: FingerprintFn,
+        options: PlanOptions | None = None,
+    ) -> None:
+        self.store = store
+        self.directory = directory
+        self.fingerprint = fingerprint
+        self.options = options or PlanOptions()
+
+    def plan(self, seeds: Sequence[Seed]) -> Plan:
+        from phishloop.remediation.forward_walk import ForwardWalk  # noqa: PLC0415 - cycle
+
+        run = PlanRun(self, list(seeds))
+        run.prepare()
+        run.find_originals()
+        if self.options.siblings:
+            run.find_siblings()
+        if self.options.forwards:
+            ForwardWalk(run).follow()
+        run.finish()
+        return run.plan
+
+
+@dataclass
+class PlanRun:
+    """The state of one planning run (shared with the forward walk)."""
+
+    planner: Planner
+    seeds: list[Seed]
+    plan: Plan = field(default_factory=Plan)
+    routes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # mailbox → path
+    addresses: dict[str, str] = field(default_factory=dict)  # mailbox → person's address
+    protected: set[str] = field(default_factory=set)
+    universe: list[str] = field(default_factory=list)
+    taken: dict[tuple[str, str, int, str], PlanEntry] = field(default_factory=dict)
+    _fingerprints: dict[str, tuple[Fingerprint, ...]] = field(default_factory=dict)
+
+    @property
+    def store(self) -> MailStore:
+        return self.planner.store
+
+    @property
+    def directory(self) -> Directory:
+        return self.planner.directory
+
+    @property
+    def options(self) -> PlanOptions:
+        return self.planner.options
+
+    @property
+    def seed_ids(self) -> set[str]:
+        return {seed.message_id for seed in self.seeds if seed.message_id}
+
+    # -- set-up ----------------------------------------------------------------------------
+    def prepare(self) -> None:
+        self.plan.seeds = [_seed_dict(seed) for seed in self.seeds]
+        self.protected = self._protected_mailboxes()
+        for mailbox in sorted(self.protected):
+            self.plan.skipped.append(Skipped(mailbox, "abuse mailbox: never searched or touched"))
+        for recipient in dict.fromkeys(r for seed in self.seeds for r in seed.recipients):
+            self._expand_recipient(recipient)
+        self.universe = self._universe()
+        self.plan.searched_mailboxes = len(self.universe)
+
+    def _protected_mailboxes(self) -> set[str]:
+        protected = set()
+        for address in self.options.protected_addresses:
+            protected.add(normalize_address(address))
+            try:
+                mailbox = self.directory.mailbox_of(address)
+            except DirectoryError:
+                mailbox = None
+            if mailbox:
+                protected.add(mailbox)
+        return protected
+
+    def _universe(self) -> list[str]:
+        mailboxes: set[str] = set(self.routes)
+        try:
+            mailboxes.update(self.store.list_mailboxes())
+        except MailStoreError as exc:
+            self.plan.errors.append(PlanError("", f"listing mailboxes: {exc}", exc.transient))
+        try:
+            mailboxes.update(self.directory.mailboxes())
+        except DirectoryError as exc:
+            self.plan.errors.append(PlanError("", f"listing directory mailboxes: {exc}"))
+        return sorted(mailboxes - self.protected)
+
+    def _expand_recipient(self, recipient: str) -> None:
+        address = normalize_address(recipient)
+        if address in self.protected or self.is_protected_address(address):
+            return
+        summary: dict[str, object] = {"recipient": address}
+        reached = self.expand(address, ("to " + address,), summary)
+        for mailbox, path in reached:
+            if mailbox not in self.routes or len(path) < len(self.routes[mailbox]):
+                self.routes[mailbox] = path
+        summary["mailboxes"] = len(reached)
+        self.plan.recipients.append(summary)
+
+    def expand(
+        self, address: str, path: tuple[str, ...], summary: dict[str, object] | None = None
+    ) -> list[tuple[str, tuple[str, ...]]]:
+        """Mailboxes `address` reaches (with their paths); externals go to the plan."""
+        try:
+            expansion = self.directory.expand(address)
+            internal = self.directory.is_internal(address)
+        except DirectoryError as exc:
+            self.plan.errors.append(PlanError(address, f"directory: {exc}"))
+            return []
+        if summary is not None:
+            summary.update(kind=expansion.kind, truncated=expansion.truncated,
+                           cycles=[" → ".join(c) for c in expansion.cycles])  # fmt: skip
+        if expansion.kind == "unknown" and not internal:
+            self.plan.external.append(External(address, EXTERNAL, path))
+            return []
+        for unresolved, via in expansion.unresolved:
+            reason = EXTERNAL if unresolved.reason == "external" else unresolved.reason
+            if reason != EXTERNAL:
+                reason = f"cannot pull — {reason}"
+            self.plan.external.append(External(unresolved.ref, reason, (*path, *via)))
+        reached = []
+        for item in expansion.reached:
+            self.addresses.setdefault(item.person.mailbox, item.person.address)
+            reached.append((item.person.mailbox, (*path, *("via " + g for g in item.via))))
+        if expansion.kind == "unknown":  # internal, unknown to the directory: try it as is
+            reached.append((address, path))
+        return reached
+
+    def is_protected_address(self, address: str) -> bool:
+        wanted = normalize_address(address)
+        return any(wanted == normalize_address(a) for a in self.options.protected_addresses)
+
+    # -- originals and siblings ------------------------------------------------------------
+    def find_originals(self) -> None:
+        for message_id in sorted(self.seed_ids):
+            query = SearchQuery(message_id=message_id)
+            for hit in self.search(self.universe, query):
+                route = self.route(hit.ref.mailbox)
+                self.add(EntryKind.ORIGINAL, hit, "original Message-ID", route)
+
+    def find_siblings(self) -> None:
+        window = self.options.sibling_window
+        candidates: dict[tuple[str, str, int, str], FoundMessage] = {}
+        for seed in self.seeds:
+            if not (seed.sender_domain and seed.subject and seed.date and seed.fingerprint):
+                continue
+            query = SearchQuery(sender="@" + seed.sender_domain, subject=seed.subject,
+                                since=seed.date - window, until=seed.date + window)  # fmt: skip
+            for hit in self.search(self.universe, query):
+                if hit.ref.message_id not in self.seed_ids and _key(hit) not in self.taken:
+                    candidates.setdefault(_key(hit), hit)
+        for hit, fingerprints in self.fetch_fingerprints(list(candidates.values())):
+            match = self.best_match(fingerprints)
+            if match is not None and match.joins(self.options.min_similarity):
+                reason = f"campaign sibling: {match.explain()}"
+                self.add(EntryKind.SIBLING, hit, reason, self.route(hit.ref.mailbox))
+            else:
+                score = f"{match.score:.2f}" if match else "n/a"
+                self.skip(hit, f"same sender domain and subject, content differs ({score})")
+
+    def best_match(self, fingerprints: Iterable[Fingerprint]) -> ClusterMatch | None:
+        best: ClusterMatch | None = None
+        for mine in fingerprints:
+            for seed in self.seeds:
+                if seed.fingerprint is None:
+                    continue
+                match = compare(mine, seed.fingerprint)
+                if best is None or (match.content_agrees, match.score) > (
+                    best.content_agrees, best.score):  # fmt: skip
+                    best = match
+        return best
+
+    # -- shared helpers --------------------------------------------------------------------
+    def search(self, mailboxes: Sequence[str], query: SearchQuery) -> list[FoundMessage]:
+        """Hits in `mailboxes` (never a protected one); failures recorded per mailbox."""
+        allowed = [m for m in mailboxes if m not in self.protected]
+        if not allowed:
+            return []
+        hits: list[FoundMessage] = []
+        for result in self.store.search(allowed, query):
+            self._note_error(result)
+            hits.extend(result.messages)
+        return hits
+
+    def _note_error(self, result: MailboxSearch) -> None:
+        if result.ok or any(e.mailbox == result.mailbox for e in self.plan.errors):
+            return
+        self.plan.errors.append(PlanError(result.mailbox, result.error, result.transient))
+
+    def fetch_fingerprints(
+        self, hits: Sequence[FoundMessage]
+    ) -> list[tuple[FoundMessage, tuple[Fingerprint, ...]]]:
+        """Fetch hits in parallel and fingerprint them (identical bytes analysed once)."""
+        raws = self.fetch_all(hits)
+        return [(hit, self.fingerprints_of(raw)) for hit, raw in raws]
+
+    def fetch_all(self, hits: Sequence[FoundMessage]) -> list[tuple[FoundMessage, bytes]]:
+        if not hits:
+            return []
+        workers = max(1, min(self.options.fetch_workers, len(hits)))
+        with ThreadPoolExecutor(workers, "phishloop-plan") as pool:
+            raws = list(pool.map(self._fetch_one, hits))
+        return [(hit, raw) for hit, raw in zip(hits, raws, strict=True) if raw is not None]
+
+    def _fetch_one(self, hit: FoundMessage) -> bytes | None:
+        try:
+            return self.store.fetch(hit.ref)
+        except MailStoreError as exc:
+            self.plan.errors.append(PlanError(hit.ref.mailbox, f"fetch: {exc}", exc.transient))
+            return None
+
+    def fingerprints_of(self, raw: bytes) -> tuple[Fingerprint, ...]:
+        digest = hashlib.sha256(raw).hexdigest()
+        if digest not in self._fingerprints:
+            self._fingerprints[digest] = tuple(self.planner.fingerprint(raw))
+        return self._fingerprints[digest]
+
+    def route(self, mailbox: str) -> tuple[str, ...]:
+        return self.routes.get(mailbox, ("not among the recipients (Bcc, alias or a forward)",))
+
+    def add(
+        self, kind: EntryKind, hit: FoundMessage, reason: str, path: tuple[str, ...],
+        depth: int = 0,
+    ) -> PlanEntry | None:  # fmt: skip
+        """Add a copy unless it is already in the plan (first reason wins)."""
+        if _key(hit) in self.taken or hit.ref.mailbox in self.protected:
+            return None
+        entry = PlanEntry.of(kind, hit, reason, path, depth)
+        self.taken[_key(hit)] = entry
+        self.plan.entries.append(entry)
+        return entry
+
+    def skip(self, hit: FoundMessage, reason: str) -> None:
+        ref = hit.ref
+        self.plan.skipped.append(Skipped(ref.mailbox, reason, ref.folder, ref.message_id, ref.uid))
+
+    def address_of(self, mailbox: str) -> str:
+        return self.addresses.get(mailbox, mailbox)
+
+    # -- finishing -------------------------------------------------------------------------
+    def finish(self) -> None:
+        self._leave_vip_sent_items()
+        order = {kind: index for index, kind in enumerate(EntryKind)}
+        self.plan.entries.sort(key=lambda e: (order[e.kind], e.mailbox, e.folder, _uid(e.uid)))
+
+    def _leave_vip_sent_items(self) -> None:
+        kept = []
+        sent_folders: dict[str, str | None] = {}
+        for entry in self.plan.entries:
+            if self._is_vip(entry.mailbox) and self._is_sent(entry, sent_folders):
+                self.plan.skipped.append(Skipped(entry.mailbox, "a VIP's sent items: never "
+                    "pulled", entry.folder, entry.message_id, entry.uid))  # fmt: skip
+            else:
+                kept.append(entry)
+        self.plan.entries = kept
+
+    def _is_vip(self, mailbox: str) -> bool:
+        try:
+            return self.directory.is_vip(self.address_of(mailbox))
+        except DirectoryError:
+            return True  # unknown: treat as VIP, an analyst decides
+
+    def _is_sent(self, entry: PlanEntry, cache: dict[str, str | None]) -> bool:
+        if entry.kind == EntryKind.SENT_FORWARD:
+            return True
+        if entry.mailbox not in cache:
+            try:
+                cache[entry.mailbox] = self.store.sent_folder(entry.mailbox)
+            except MailStoreError:
+                cache[entry.mailbox] = None
+        return cache[entry.mailbox] == entry.folder
+
+
+def _key(hit: FoundMessage) -> tuple[str, str, int, str]:
+    return hit.ref.mailbox, hit.ref.folder, hit.ref.uidvalidity, hit.ref.uid
+
+
+def _uid(uid: str) -> tuple[int, str]:
+    return (int(uid), "") if uid.isdigit() else (0, uid)
+
+
+def _seed_dict(seed: Seed) -> dict[str, object]:
+    return {
+        "message_id": seed.message_id,
+        "sender": seed.sender,
+        "subject": seed.subject,
+        "date": seed.date.isoformat() if seed.date else "",
+        "recipients": list(seed.recipients),
+    }
