@@ -7,6 +7,7 @@ import dataclasses
 import tomllib
 from pathlib import Path
 
+from phishloop.connectors.intake.settings import IMAP_KEYS, INTAKE_KEYS, IntakeSettings
 from phishloop.connectors.intel.settings import IntelSettings
 from phishloop.core import errors
 from phishloop.core.config import (
@@ -29,6 +30,9 @@ def test_example_configuration_loads() -> None:
     assert config.organisation.domains == ("corp.example",)
     IntelSettings.from_mapping(tables["intel"])
     assert Policy.from_mapping(tables["policy"]).threshold("malicious") == 0.9
+    intake = IntakeSettings.from_tables(tables, DOCS)
+    assert intake.reporters.domains == ("corp.example",)
+    assert intake.imap.host == "imap.corp.example"
 
 
 def test_every_setting_is_documented() -> None:
@@ -60,3 +64,12 @@ def test_the_policy_table_is_documented() -> None:
         assert f"`{field.name}`" in section, f"policy.{field.name} is not documented"
     for category in SEVERITY:
         assert f"`{category}`" in section, f"category {category} is not in the [policy] section"
+
+
+def test_every_intake_key_is_documented() -> None:
+    text = (DOCS / "configuration.md").read_text()
+    text = text[text.index("## `[intake]`") :].split("\n## ")[0]
+    keys = (INTAKE_KEYS - {"imap"}) | IMAP_KEYS
+    assert {"reporter_domains", "host", "failed_folder"} <= keys
+    for key in sorted(keys):
+        assert f"| `{key}` |" in text, f"[intake] key {key} is not documented"

@@ -99,6 +99,8 @@ def imap_command(once: bool) -> None:
             reader.run(stop)
     except LoginError as exc:
         raise click.ClickException(f"IMAP login as {imap.username} rejected: {exc}") from None
+    except ConfigError as exc:  # e.g. the password file became unreadable
+        raise click.ClickException(str(exc)) from None
     except (IMAPClientError, OSError, RetryLater) as exc:
         raise click.ClickException(f"IMAP intake {imap.host}:{imap.port}: {exc}") from None
     click.echo("phishloop: stopped.", err=True)

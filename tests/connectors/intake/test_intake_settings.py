@@ -30,8 +30,16 @@ def test_imap_settings_read_the_password_file_relative_to_the_config(tmp_path: P
     tables = {"intake": {"imap": {"host": "imap.corp.example", "starttls": True, "ssl": False,
                                   "username": "abuse", "password_file": "secret"}}}  # fmt: skip
     imap = IntakeSettings.from_tables(tables, tmp_path).imap
-    assert (imap.password, imap.port, imap.starttls) == ("s3cret", 143, True)
+    assert (imap.login_password(), imap.port, imap.starttls) == ("s3cret", 143, True)
     assert "s3cret" not in repr(imap)
+    imap.require_account()
+
+
+def test_an_unreadable_password_file_is_named() -> None:
+    tables = {"intake": {"imap": {"host": "h", "username": "u", "password_file": "/nope/pw"}}}
+    imap = IntakeSettings.from_tables(tables).imap
+    with pytest.raises(ConfigError, match="password_file: cannot read /nope/pw"):
+        imap.require_account()
 
 
 @pytest.mark.parametrize(
@@ -47,7 +55,6 @@ def test_imap_settings_read_the_password_file_relative_to_the_config(tmp_path: P
             {"intake": {"imap": {"password": "a", "password_file": "b"}}},
             "password or password_file",
         ),
-        ({"intake": {"imap": {"password_file": "/nonexistent/pw"}}}, "cannot read /nonexistent/pw"),
         ({"intake": {"imap": {"poll_seconds": 0}}}, "intake.imap.poll_seconds must be at least 1"),
         ({"intake": {"reporter_domains": "corp.example"}}, "must be a list of strings"),
         ({"intake": []}, "intake must be a table"),

@@ -105,7 +105,7 @@ class AbuseMailbox:
         try:
             if s.starttls:
                 client.starttls(context)
-            client.login(s.username, s.password)
+            client.login(s.username, s.login_password())
         except BaseException:
             _logout(client)
             raise

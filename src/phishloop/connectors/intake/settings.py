@@ -14,7 +14,7 @@ from typing import Any
 from phishloop.connectors.intake.policy import ReporterPolicy
 from phishloop.core.errors import ConfigError
 
-_INTAKE_KEYS = frozenset(
+INTAKE_KEYS = frozenset(
     {
         "reporter_domains",
         "allow_any_reporter",
@@ -23,7 +23,7 @@ _INTAKE_KEYS = frozenset(
         "imap",
     }
 )
-_IMAP_KEYS = frozenset(
+IMAP_KEYS = frozenset(
     {
         "host",
         "port",
@@ -54,6 +54,7 @@ class ImapSettings:
     ca_file: Path | None = None
     username: str = ""
     password: str = field(default="", repr=False)
+    password_file: Path | None = None
     folder: str = "INBOX"
     processed_folder: str = "phishloop-processed"
     failed_folder: str = "phishloop-failed"
@@ -61,14 +62,28 @@ class ImapSettings:
     timeout_seconds: float = 30.0
     max_backoff_seconds: float = 300.0
 
+    def login_password(self) -> str:
+        """The password, read from `password_file` when one is set (at each login, so a
+        rotated secret is picked up on the next reconnection)."""
+        if self.password_file is None:
+            return self.password
+        try:
+            return self.password_file.read_text("utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(
+                f"intake.imap.password_file: cannot read {self.password_file}: {exc.strerror}"
+            ) from None
+
     def require_account(self) -> None:
-        """ConfigError unless the settings name a mailbox to log in to."""
+        """ConfigError unless the settings name a mailbox to log in to (and its password
+        file can be read)."""
         for key in ("host", "username"):
             if not getattr(self, key):
                 raise ConfigError(
                     f"intake.imap.{key} is not set: name the abuse mailbox to read in the "
                     "[intake.imap] table of the configuration file (PHISHLOOP_CONFIG)"
                 )
+        self.login_password()
 
 
 @dataclass(frozen=True)
@@ -82,7 +97,7 @@ class IntakeSettings:
     def from_tables(cls, tables: Mapping[str, Any], base_dir: Path | None = None) -> IntakeSettings:
         """Build from the whole parsed configuration file. Reporters default to
         `[organisation] domains`; relative paths are relative to `base_dir`."""
-        intake = _table(tables, "intake", "intake", _INTAKE_KEYS)
+        intake = _table(tables, "intake", "intake", INTAKE_KEYS)
         reader = _Reader(intake, "intake")
         organisation = tables.get("organisation", {})
         own = organisation.get("domains", []) if isinstance(organisation, Mapping) else []
@@ -91,7 +106,7 @@ class IntakeSettings:
             reporters=ReporterPolicy(domains, reader.flag("allow_any_reporter", False)),
             sender_rate_limit=reader.integer("sender_rate_limit", 60),
             sender_rate_window_seconds=reader.number("sender_rate_window_seconds", 3600.0, 1.0),
-            imap=_imap(_table(intake, "imap", "intake.imap", _IMAP_KEYS), base_dir),
+            imap=_imap(_table(intake, "imap", "intake.imap", IMAP_KEYS), base_dir),
         )
 
 
@@ -105,8 +120,6 @@ def _imap(table: Mapping[str, Any], base_dir: Path | None) -> ImapSettings:
     password_file = reader.path("password_file", base_dir)
     if password and password_file:
         raise ConfigError("intake.imap: set either password or password_file, not both")
-    if password_file:
-        password = _read_secret(password_file)
     return ImapSettings(
         host=reader.text("host", ""),
         port=reader.integer("port", 993 if use_ssl else 143, minimum=1),
@@ -115,6 +128,7 @@ def _imap(table: Mapping[str, Any], base_dir: Path | None) -> ImapSettings:
         ca_file=reader.path("ca_file", base_dir),
         username=reader.text("username", ""),
         password=password,
+        password_file=password_file,
         folder=reader.text("folder", "INBOX"),
         processed_folder=reader.text("processed_folder", "phishloop-processed"),
         failed_folder=reader.text("failed_folder", "phishloop-failed"),
@@ -122,15 +136,6 @@ def _imap(table: Mapping[str, Any], base_dir: Path | None) -> ImapSettings:
         timeout_seconds=reader.number("timeout_seconds", 30.0, 1.0),
         max_backoff_seconds=reader.number("max_backoff_seconds", 300.0, 1.0),
     )
-
-
-def _read_secret(path: Path) -> str:
-    try:
-        return path.read_text("utf-8").strip()
-    except OSError as exc:
-        raise ConfigError(
-            f"intake.imap.password_file: cannot read {path}: {exc.strerror}"
-        ) from None
 
 
 def _table(
