@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "phishloop.server.incidents",
     "phishloop.server.reports",
     "phishloop.server.events",
+    "phishloop.server.notifications",
 ]
 
 MIDDLEWARE = [

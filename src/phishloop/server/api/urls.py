@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 
-from phishloop.server.api import incidents, jobs, reports, schema, views
+from phishloop.server.api import incidents, jobs, notifications, reports, schema, views
 
 __all__ = ["schema", "urlpatterns"]  # schema: registers the bearer-token OpenAPI scheme
 
@@ -25,4 +25,7 @@ urlpatterns = [
     path("incidents/<int:pk>/stix", incidents.IncidentStix.as_view(), name="incident-stix"),
     path("jobs", jobs.JobList.as_view(), name="job-list"),
     path("jobs/<int:pk>/retry", jobs.JobRetry.as_view(), name="job-retry"),
+    path(
+        "notifications", notifications.NotificationList.as_view(), name="notification-list"
+    ),
 ]
