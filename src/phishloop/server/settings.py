@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "phishloop.server.reports",
     "phishloop.server.events",
     "phishloop.server.notifications",
+    "phishloop.server.remediation",
 ]
 
 MIDDLEWARE = [

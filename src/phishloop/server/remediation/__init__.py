@@ -1,0 +1,1 @@
+"""Pull jobs: plan (dry run), approve, execute in batches of mailboxes, restore; audited."""
