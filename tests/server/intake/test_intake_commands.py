@@ -98,8 +98,9 @@ def test_report_wait_analyses_and_prints_the_verdicts(tmp_path: Path) -> None:
 def test_intake_smtp_command_stores_reports_until_sigterm(tmp_path: Path) -> None:
     config = tmp_path / "phishloop.toml"
     config.write_text('[organisation]\ndomains = ["corp.example"]\n')
-    env = {**os.environ, "PHISHLOOP_DATA_DIR": str(tmp_path / "data"),
-           "PHISHLOOP_CONFIG": str(config)}  # fmt: skip
+    # The embedded mode: none of the test run's database or broker settings.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHISHLOOP_")}
+    env.update(PHISHLOOP_DATA_DIR=str(tmp_path / "data"), PHISHLOOP_CONFIG=str(config))
     env.pop("DJANGO_SETTINGS_MODULE", None)
     main = "from phishloop.cli.main import main; main()"
     command = [sys.executable, "-c", main, "intake", "smtp", "--bind", "127.0.0.1:0"]

@@ -6,8 +6,10 @@ and answers 250 only after it returned — otherwise 4xx, so the sending MTA ret
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import socket
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -44,8 +46,13 @@ class ReportHandler:
         rate: SenderRateLimiter | None = None,
         max_recipients: int = 100,
         workers: int = 4,
+        release: Callable[[], None] | None = None,
     ) -> None:
+        """`release` runs once in every worker thread at `close` (the server closes its
+        per-thread database connections there)."""
         self._accept = accept
+        self._release = release
+        self._workers = workers
         self._reporters = reporters
         self._rate = rate
         self._max_bytes = max_bytes
@@ -89,7 +96,22 @@ class ReportHandler:
         return _reply(result)
 
     def close(self) -> None:
+        if self._release is not None:
+            self._in_every_worker(self._release)
         self._executor.shutdown(wait=True)
+
+    def _in_every_worker(self, release: Callable[[], None]) -> None:
+        # Tasks that wait for each other occupy every worker thread at once, so each
+        # thread runs exactly one (best effort: a busy thread breaks the barrier).
+        barrier = threading.Barrier(self._workers)
+
+        def task() -> None:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.wait(timeout=5)
+            release()
+
+        for future in [self._executor.submit(task) for _ in range(self._workers)]:
+            future.result()
 
 
 def _reply(result: AcceptResult) -> str:

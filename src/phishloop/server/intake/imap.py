@@ -8,7 +8,7 @@ import logging
 import threading
 
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections, transaction
+from django.db import DatabaseError, close_old_connections, connections, transaction
 
 from phishloop.connectors.intake.base import AcceptResult, Outcome
 from phishloop.connectors.intake.imap import AbuseMailbox, MailboxItem
@@ -32,10 +32,17 @@ class ImapIntake:
         )
 
     def run(self, stop: threading.Event) -> None:
-        self.mailbox.run(stop)
+        """Read until `stop` is set (see `AbuseMailbox.run`)."""
+        try:
+            self.mailbox.run(stop)
+        finally:
+            connections.close_all()  # this thread's; a reader thread leaves none open
 
     def run_once(self) -> int:
-        return self.mailbox.run_once()
+        try:
+            return self.mailbox.run_once()
+        finally:
+            connections.close_all()
 
     def handle(self, item: MailboxItem) -> AcceptResult:
         reporter = "" if item.too_large else header_sender(item.raw)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.db import connections
 
 from phishloop.connectors.intake.base import AcceptResult
 from phishloop.connectors.intake.policy import SenderRateLimiter
@@ -46,7 +47,11 @@ class SmtpIntake:
         max_bytes = settings.PHISHLOOP_MAX_REPORT_BYTES
         rate = SenderRateLimiter(intake.sender_rate_limit, intake.sender_rate_window_seconds)
         handler = ReportHandler(
-            accept_smtp, reporters=intake.reporters, max_bytes=max_bytes, rate=rate
+            accept_smtp,
+            reporters=intake.reporters,
+            max_bytes=max_bytes,
+            rate=rate,
+            release=connections.close_all,
         )
         listener = SmtpListener(handler, self.host, self._requested_port, max_bytes=max_bytes)
         listener.start()
