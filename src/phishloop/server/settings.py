@@ -176,6 +176,8 @@ SPECTACULAR_SETTINGS = {
         "ReportStateEnum": "phishloop.server.reports.models.ReportState",
         "IncidentStateEnum": "phishloop.server.incidents.models.IncidentState",
         "JobStateEnum": "phishloop.server.jobs.models.JobState",
+        "PullStateEnum": "phishloop.server.remediation.models.PullState",
+        "PullActionOutcomeEnum": "phishloop.server.remediation.models.ActionOutcome",
     },
 }
 

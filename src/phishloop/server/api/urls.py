@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 
-from phishloop.server.api import incidents, jobs, notifications, reports, schema, views
+from phishloop.server.api import incidents, jobs, notifications, pulls, reports, schema, views
 
 __all__ = ["schema", "urlpatterns"]  # schema: registers the bearer-token OpenAPI scheme
 
@@ -23,6 +23,10 @@ urlpatterns = [
     path("incidents/<int:pk>/merge", incidents.IncidentMerge.as_view(), name="incident-merge"),
     path("incidents/<int:pk>/split", incidents.IncidentSplit.as_view(), name="incident-split"),
     path("incidents/<int:pk>/stix", incidents.IncidentStix.as_view(), name="incident-stix"),
+    path("incidents/<int:pk>/pulls", pulls.IncidentPulls.as_view(), name="incident-pulls"),
+    path("pulls/<int:pk>", pulls.PullDetail.as_view(), name="pull-detail"),
+    path("pulls/<int:pk>/approve", pulls.PullApprove.as_view(), name="pull-approve"),
+    path("pulls/<int:pk>/restore", pulls.PullRestore.as_view(), name="pull-restore"),
     path("jobs", jobs.JobList.as_view(), name="job-list"),
     path("jobs/<int:pk>/retry", jobs.JobRetry.as_view(), name="job-retry"),
     path(
