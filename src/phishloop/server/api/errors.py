@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
 from django.views import defaults
@@ -47,6 +48,9 @@ def error_body(code: str, message: str, detail: Any = None) -> dict[str, Any]:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DatabaseError):  # away for a moment (restart, failover, locked file)
+        log.warning("the database is unavailable: %s", exc)
+        exc = Unavailable()  # 503 with Retry-After, not a 500: the client should try again
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # Django turns it into a 500 (json_or_default_500 under /api/)

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 
 from phishloop.server.jobs import queue
-from phishloop.server.jobs.models import Job
+from phishloop.server.jobs.models import Job, JobState
 
 log = logging.getLogger(__name__)
 ERROR_PAUSE_SECONDS = 2.0  # the database went away: try again after this, without a busy loop
@@ -33,6 +33,7 @@ class EmbeddedWorker:
         self._threads: list[threading.Thread] = []
         self.ran = 0  # jobs run so far (all threads)
         self._count = threading.Lock()
+        self._interrupted: set[int] = set()  # claimed jobs whose run the database cut short
 
     def start(self) -> None:
         if self._threads:
@@ -75,15 +76,35 @@ class EmbeddedWorker:
     def _run_due(self) -> bool:
         """Run one due job; False when there was none (or the database is unavailable)."""
         close_old_connections()  # drop a connection the database closed or that is too old
+        job: Job | None = None
         try:
-            job = queue.run_one()
+            self._release_interrupted()
+            job = queue.claim()
+            if job is None:
+                return False
+            queue.run(job)
         except Exception:  # the database is unreachable or locked: nothing is lost, retry
             log.warning("the worker cannot reach the job table; retrying", exc_info=True)
+            if job is not None:
+                with self._count:
+                    self._interrupted.add(job.pk)
             connection.close()
             self._stopping.wait(ERROR_PAUSE_SECONDS)
-            return False
-        if job is None:
             return False
         with self._count:
             self.ran += 1
         return True
+
+    def _release_interrupted(self) -> None:
+        """Jobs whose outcome the database could not record (it went away while they ran)
+        go back to the queue once it answers again, instead of waiting out their lease.
+        Their handlers are idempotent, so running one again is safe."""
+        with self._count:
+            pending = list(self._interrupted)
+        if not pending:
+            return
+        Job.objects.filter(
+            pk__in=pending, state=JobState.RUNNING, locked_by=queue.worker_name()
+        ).update(state=JobState.QUEUED, locked_until=None)
+        with self._count:
+            self._interrupted.difference_update(pending)
