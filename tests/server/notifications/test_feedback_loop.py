@@ -153,6 +153,21 @@ def test_an_automatic_resolution_answers_with_safe_unsubscribe_advice(
     assert "Spring sale: 20% off everything" in text and "3 June 2024" in text
 
 
+def test_a_burst_of_reporters_joining_a_resolved_incident_is_planned_a_few_times(
+    settings: Any, tmp_path: Path, notifier: InMemoryNotifier
+) -> None:
+    configure(settings, tmp_path)
+    report(BULK, ALICE)
+    queue.drain()
+    assert len(notifier.sent) == 1
+    reporters = [f"user{n}@corp.example" for n in range(30)]
+    for reporter in reporters:
+        report(BULK, reporter)
+    queue.drain()
+    assert recipients(notifier.sent[1:]) == sorted(reporters)
+    assert Job.objects.filter(kind="plan-feedback").count() <= 3  # not one per reporter
+
+
 def test_transient_failure_is_retried_then_sent(
     settings: Any, tmp_path: Path, notifier: InMemoryNotifier
 ) -> None:

@@ -21,6 +21,7 @@ from phishloop.connectors.runtime.config_file import config_path, read_config_ta
 from phishloop.core.errors import ConfigError
 from phishloop.server.incidents.models import Incident, IncidentState
 from phishloop.server.incidents.signals import verdict_changed
+from phishloop.server.jobs.models import Job, JobState
 from phishloop.server.jobs.queue import enqueue
 from phishloop.server.notifications.config import FeedbackConfig, feedback_config
 from phishloop.server.notifications.recovery import RECOVER
@@ -78,9 +79,17 @@ def on_report_saved(sender: object, *, instance: Report, **_: Any) -> None:
 
 
 def queue_verdict_feedback(incident: Incident) -> None:
-    """One planning job per state of the verdict and the incident's reports."""
+    """A planning job for this state of the verdict and the incident's reports, unless
+    one is still waiting in the queue: it reads the incident when it runs, and cannot
+    read it before this transaction commits (the planner locks the incident's row first;
+    SQLite has one writer). A burst of 1,000 reporters costs a few plans, not 1,000."""
     config = _config()
     if not (config.sending if config else _wanted("notifier")):
+        return
+    waiting = Job.objects.filter(
+        kind=PLAN_VERDICT, state=JobState.QUEUED, attempts=0, payload__incident_id=incident.pk
+    )
+    if waiting.exists():
         return
     key = (f"feedback:incident:{incident.pk}:r{incident.revision}:{incident.category}:"
            f"{incident.subtype}:{incident.report_count}")  # fmt: skip

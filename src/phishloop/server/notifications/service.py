@@ -53,9 +53,18 @@ class Planned:
 def plan_verdict_feedback(incident_id: int) -> list[Notification]:
     """The answers (and corrections) a resolved incident owes its reporters."""
     config = feedback_config()
-    incident = Incident.objects.filter(pk=incident_id).first()
-    if not config.sending or incident is None or incident.state != IncidentState.RESOLVED:
+    if not config.sending:
         return []
+    with transaction.atomic():
+        # The lock first: a change still being committed (which holds this row) is
+        # waited for, so a plan never misses it (see receivers.queue_verdict_feedback).
+        incident = Incident.objects.select_for_update().filter(pk=incident_id).first()
+        if incident is None or incident.state != IncidentState.RESOLVED:
+            return []
+        return _plan_answers(incident, config)
+
+
+def _plan_answers(incident: Incident, config: FeedbackConfig) -> list[Notification]:
     outcome = outcome_for(incident.category)
     planned = []
     for reporter, reports in reporters_of(incident).items():
