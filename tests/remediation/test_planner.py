@@ -114,3 +114,15 @@ def test_plan_is_json(store: MemoryMailStore, directory: InMemoryDirectory, seed
     assert data["counts"]["messages"] == len(EXPECTED)
     assert data["counts"]["sibling"] == 1
     assert data["seeds"][0]["message_id"] == pull_org.PHISH_ID
+
+
+def test_message_id_sweep_finds_copies_a_gateway_rewrote(
+    store: MemoryMailStore, directory: InMemoryDirectory, seed: Seed
+) -> None:
+    rewritten = pull_org.phish().replace(
+        f"Subject: {pull_org.SUBJECT}".encode(), b"Subject: [quarantined by gateway]"
+    )
+    store.deliver(address("kate"), rewritten)
+    where = ("original", address("kate"), "INBOX", pull_org.PHISH_ID)
+    assert where not in found(make_plan(store, directory, seed))  # one sweep: not addressed
+    assert found(make_plan(store, directory, seed, message_id_sweep=True)) == {*EXPECTED, where}

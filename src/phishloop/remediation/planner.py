@@ -1,10 +1,12 @@
 """The pull planner: from an incident's reported messages to every copy in the
 organisation, each with the reason it is included.
 
-1. **Originals** — each reported Message-ID, searched in every mailbox.
-2. **Siblings** — messages from the same sender domain with the same subject within a
-   time window, kept only when their fingerprint joins the campaign as clustering
-   defines it (`phishloop.core.cluster.compare`).
+1. **Originals** and 2. **siblings** — one sweep of every mailbox for messages from the
+   reported sender domain with the reported subject within a time window: hits with a
+   reported Message-ID are originals; the others are siblings only when their fingerprint
+   joins the campaign as clustering defines it (`phishloop.core.cluster.compare`). A
+   Message-ID alone is searched everywhere when a seed lacks sender, subject or date
+   (or with `message_id_sweep`), and in recipients' mailboxes where the sweep found none.
 3. **Distribution lists** — every recipient is expanded through the directory (nested
    groups, cycles recorded), which explains why a mailbox holds a copy and adds mailboxes
    the mail store does not list.
@@ -56,6 +58,7 @@ class PlanOptions:
     min_similarity: float = DEFAULT_MIN_SIMILARITY
     forwards: bool = True
     max_forward_depth: int = 3
+    message_id_sweep: bool = False  # also search every mailbox by Message-ID alone
     fetch_workers: int = 8
 
 
@@ -79,9 +82,7 @@ class Planner:
 
         run = PlanRun(self, list(seeds))
         run.prepare()
-        run.find_originals()
-        if self.options.siblings:
-            run.find_siblings()
+        run.find_copies()
         if self.options.forwards:
             ForwardWalk(run).follow()
         run.finish()
@@ -199,25 +200,50 @@ class PlanRun:
         return any(wanted == normalize_address(a) for a in self.options.protected_addresses)
 
     # -- originals and siblings ------------------------------------------------------------
-    def find_originals(self) -> None:
-        for message_id in sorted(self.seed_ids):
-            query = SearchQuery(message_id=message_id)
-            for hit in self.search(self.universe, query):
-                route = self.route(hit.ref.mailbox)
-                self.add(EntryKind.ORIGINAL, hit, "original Message-ID", route)
-
-    def find_siblings(self) -> None:
-        window = self.options.sibling_window
+    def find_copies(self) -> None:
+        """One sweep per campaign (sender domain + subject + date window) finds the
+        originals and the sibling candidates together; a Message-ID alone is searched in
+        every mailbox only for seeds without those keys (or with `message_id_sweep`), and
+        in the recipients' mailboxes where the sweep found nothing (a gateway may have
+        rewritten the subject there)."""
         candidates: dict[tuple[str, str, int, str], FoundMessage] = {}
+        swept: set[str] = set()
         for seed in self.seeds:
-            if not (seed.sender_domain and seed.subject and seed.date and seed.fingerprint):
+            query = self._campaign_query(seed)
+            if query is None:
                 continue
-            query = SearchQuery(sender="@" + seed.sender_domain, subject=seed.subject,
-                                since=seed.date - window, until=seed.date + window)  # fmt: skip
+            swept.add(seed.message_id)
             for hit in self.search(self.universe, query):
-                if hit.ref.message_id not in self.seed_ids and _key(hit) not in self.taken:
+                if hit.ref.message_id in self.seed_ids:
+                    self._add_original(hit)
+                elif self.options.siblings and seed.fingerprint is not None:
                     candidates.setdefault(_key(hit), hit)
-        for hit, fingerprints in self.fetch_fingerprints(list(candidates.values())):
+        everywhere = self.seed_ids if self.options.message_id_sweep else self.seed_ids - swept
+        for message_id in sorted(everywhere):
+            for hit in self.search(self.universe, SearchQuery(message_id=message_id)):
+                self._add_original(hit)
+        self._search_recipients_without_copy()
+        self._judge_siblings([hit for key, hit in candidates.items() if key not in self.taken])
+
+    def _campaign_query(self, seed: Seed) -> SearchQuery | None:
+        if not (seed.sender_domain and seed.subject and seed.date):
+            return None
+        window = self.options.sibling_window
+        return SearchQuery(sender="@" + seed.sender_domain, subject=seed.subject,
+                           since=seed.date - window, until=seed.date + window)  # fmt: skip
+
+    def _add_original(self, hit: FoundMessage) -> None:
+        self.add(EntryKind.ORIGINAL, hit, "original Message-ID", self.route(hit.ref.mailbox))
+
+    def _search_recipients_without_copy(self) -> None:
+        holding = {entry.mailbox for entry in self.plan.entries}
+        missing = sorted(m for m in self.routes if m not in holding and m in self.universe)
+        for message_id in sorted(self.seed_ids) if missing else ():
+            for hit in self.search(missing, SearchQuery(message_id=message_id)):
+                self._add_original(hit)
+
+    def _judge_siblings(self, candidates: list[FoundMessage]) -> None:
+        for hit, fingerprints in self.fetch_fingerprints(candidates):
             match = self.best_match(fingerprints)
             if match is not None and match.joins(self.options.min_similarity):
                 reason = f"campaign sibling: {match.explain()}"

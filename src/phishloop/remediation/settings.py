@@ -24,6 +24,7 @@ _KEYS = frozenset(
         "auto_approve", "categories", "min_confidence", "max_mailboxes",
         "auto_approve_internal_senders", "restore_on_clean", "batch_size", "siblings",
         "sibling_window_hours", "min_similarity", "forwards", "max_forward_depth",
+        "message_id_sweep",
     }
 )  # fmt: skip
 
@@ -42,6 +43,7 @@ class RemediationSettings:
     min_similarity: float = DEFAULT_MIN_SIMILARITY
     forwards: bool = True
     max_forward_depth: int = 3
+    message_id_sweep: bool = False
 
     @classmethod
     def from_tables(
@@ -69,6 +71,7 @@ class RemediationSettings:
             min_similarity=read.number("min_similarity", DEFAULT_MIN_SIMILARITY, 0.0, 1.0),
             forwards=read.flag("forwards", True),
             max_forward_depth=int(read.number("max_forward_depth", 3, 0, 10, integer=True)),
+            message_id_sweep=read.flag("message_id_sweep", False),
         )
 
     def plan_options(self, protected_addresses: tuple[str, ...]) -> PlanOptions:
@@ -79,6 +82,7 @@ class RemediationSettings:
             min_similarity=self.min_similarity,
             forwards=self.forwards,
             max_forward_depth=self.max_forward_depth,
+            message_id_sweep=self.message_id_sweep,
         )
 
 

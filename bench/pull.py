@@ -1,0 +1,221 @@
+"""How fast a pull gets a campaign out of 1,000 mailboxes, against a real Dovecot.
+
+Builds the organisation of bench/pull_org.py (default 1,000 mailboxes × 200 messages, a
+campaign to 300 of them through nested groups, 10 siblings, 20 internal forwards), starts
+Dovecot on loopback and runs phishloop's service (Django, SQLite, the job table) as in
+embedded mode. For IMAP with 1, 4 and 8 connections and for the doveadm HTTP API it
+measures: the plan (a dry run over every mailbox), approve → every copy quarantined
+(batch jobs run by one worker), and the restore. Each is compared with the bare IMAP
+sweep (login, select, search one Message-ID, move) over the same 1,000 mailboxes,
+measured in the same run with the same connection counts.
+
+Usage:
+    python bench/pull.py [--mailboxes 1000] [--messages 200] [--recipients 300]
+                         [--forwards 20] [--siblings 10] [--connections 1,4,8] [--write]
+`--write` records the figures in docs/benchmarks.md between the bench:pull markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.support.dovecot_store import DovecotServer, start_dovecot
+
+import pull_org
+from benchdoc import command_line, markdown_table, write_section
+from pull_sweep import sweep
+
+
+def main() -> None:
+    args = _arguments()
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per doveadm request
+    with tempfile.TemporaryDirectory(prefix="phishloop-bench-pull-") as tmp:
+        root = Path(tmp)
+        started = time.perf_counter()
+        org = pull_org.build(root / "dovecot", args.mailboxes, args.messages, args.recipients,
+                             args.siblings, args.forwards)  # fmt: skip
+        print(f"organisation written in {time.perf_counter() - started:.0f} s", flush=True)
+        server = start_dovecot(root / "dovecot", org.users, timeout=60)
+        try:
+            rows = run_all(root, server, org, args)
+        finally:
+            server.stop()
+    text = report(rows, args)
+    print(text)
+    if args.write:
+        write_section("pull", text, command_line("bench/pull.py"))
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mailboxes", type=int, default=1000)
+    parser.add_argument("--messages", type=int, default=200)
+    parser.add_argument("--recipients", type=int, default=300)
+    parser.add_argument("--forwards", type=int, default=20)
+    parser.add_argument("--siblings", type=int, default=10)
+    parser.add_argument("--connections", default="1,4,8")
+    parser.add_argument("--batch-size", type=int, default=100)
+    parser.add_argument("--write", action="store_true")
+    return parser.parse_args()
+
+
+def run_all(root: Path, server: DovecotServer, org: pull_org.BenchOrg,
+            args: argparse.Namespace) -> list[dict[str, Any]]:  # fmt: skip
+    os.environ["PHISHLOOP_DATA_DIR"] = str(root / "data")
+    os.environ["PHISHLOOP_CONFIG"] = str(root / "phishloop.toml")
+    _write_config(root, server, org, _imap(server, 8), args.batch_size)
+    from phishloop.cli.django_env import ensure_django  # noqa: PLC0415
+
+    ensure_django()
+    incident = _incident()
+    mailboxes = [m for m in org.mailboxes if m != pull_org.ABUSE]
+    _warm(server, mailboxes)
+    rows = []
+    for threads in [int(n) for n in args.connections.split(",")]:
+        bare = _bare(server, mailboxes, threads, len(org.recipients))
+        _write_config(root, server, org, _imap(server, threads), args.batch_size)
+        rows.append({"path": f"IMAP, {threads} connection(s)", "bare": bare,
+                     **_pull(incident, org)})  # fmt: skip
+    doveadm = {"type": "doveadm", "url": server.doveadm_url, "api_key": server.api_key,
+               "workers": 4, "chunk_size": 50}  # fmt: skip
+    _write_config(root, server, org, doveadm, args.batch_size)
+    rows.append({"path": "doveadm HTTP API (4 workers)", "bare": None, **_pull(incident, org)})
+    return rows
+
+
+def _imap(server: DovecotServer, connections: int) -> dict[str, Any]:
+    return {"type": "imap", "host": "127.0.0.1", "port": server.imap_port, "security": "none",
+            "master_user": server.master_user, "master_password": server.master_password,
+            "max_connections": connections}  # fmt: skip
+
+
+def _write_config(root: Path, server: DovecotServer, org: pull_org.BenchOrg,
+                  store: dict[str, Any], batch_size: int) -> None:  # fmt: skip
+    lines = [
+        "[organisation]", f'domains = ["{pull_org.DOMAIN}"]',
+        f'report_addresses = ["{pull_org.ABUSE}"]', "", "[mailstore]",
+        *(f"{key} = {json.dumps(value)}" for key, value in store.items()), "",
+        "[directory]", 'type = "file"', f"file = {json.dumps(str(org.directory_file))}", "",
+        "[remediation]", f"batch_size = {batch_size}", "",
+    ]  # fmt: skip
+    (root / "phishloop.toml").write_text("\n".join(lines))
+    if "django" in sys.modules:
+        from django.conf import settings  # noqa: PLC0415
+
+        from phishloop.server.pipeline import runtime  # noqa: PLC0415
+
+        settings.PHISHLOOP_CONFIG = str(root / "phishloop.toml")
+        runtime.reset()
+
+
+def _incident() -> Any:
+    import hashlib  # noqa: PLC0415
+
+    from django.utils import timezone  # noqa: PLC0415
+
+    from phishloop.core.pipeline import analyze  # noqa: PLC0415
+    from phishloop.core.serialize import analysis_to_dict  # noqa: PLC0415
+    from phishloop.server.incidents.models import Incident  # noqa: PLC0415
+    from phishloop.server.reports.models import Message  # noqa: PLC0415
+
+    raw, now = pull_org.phish(), timezone.now()
+    incident = Incident.objects.create(
+        title=pull_org.SUBJECT, state="resolved", category="malicious", confidence=0.99,
+        verdict_source="auto", first_seen=now, last_seen=now, message_count=1,
+    )  # fmt: skip
+    Message.objects.create(
+        content_sha256=hashlib.sha256(raw).hexdigest(), message_id=pull_org.PHISH_ID,
+        subject=pull_org.SUBJECT, sender="hr@evil.test", incident=incident,
+        analysis=analysis_to_dict(analyze(raw, verdict=False)[0]), category="malicious",
+        first_reported_at=now, last_reported_at=now, report_count=1,
+    )  # fmt: skip
+    return incident
+
+
+def _warm(server: DovecotServer, mailboxes: list[str]) -> None:
+    """One untimed pass so every configuration meets the same warm caches and indexes."""
+    sweep("127.0.0.1", server.imap_port, server.master_user, server.master_password,
+          mailboxes, "<nothing@nowhere>", "INBOX", "BareQuarantine", 8)  # fmt: skip
+
+
+def _bare(server: DovecotServer, mailboxes: list[str], threads: int, expected: int) -> float:
+    args = ("127.0.0.1", server.imap_port, server.master_user, server.master_password)
+    seconds, moved = sweep(*args, mailboxes, pull_org.BARE_ID, "INBOX", "BareQuarantine",
+                           threads)  # fmt: skip
+    assert moved == expected, f"bare sweep moved {moved}, expected {expected}"
+    sweep(*args, mailboxes, pull_org.BARE_ID, "BareQuarantine", "INBOX", 8)  # put back
+    return seconds
+
+
+def _pull(incident: Any, org: pull_org.BenchOrg) -> dict[str, Any]:
+    from phishloop.server.jobs.queue import drain  # noqa: PLC0415
+    from phishloop.server.remediation import service  # noqa: PLC0415
+
+    plan_s, pull = _timed(lambda: service.plan_pull(incident.pk, actor="bench", dry_run=True))
+    found = pull.counts["messages"]
+    assert found == org.expected_copies, (found, org.expected_copies, pull.plan.get("errors"))
+    execute_s, _ = _timed(lambda: (service.approve_pull(pull.pk, actor="bench"), drain()))
+    pull.refresh_from_db()
+    assert pull.state == "done" and pull.counts["moved"] == found, pull.counts
+    restore_s, _ = _timed(lambda: (service.restore_pull(pull.pk, actor="bench"), drain()))
+    pull.refresh_from_db()
+    assert pull.state == "restored" and pull.counts["restored"] == found, pull.counts
+    print(f"  plan {plan_s:.2f} s, execute {execute_s:.2f} s, restore {restore_s:.2f} s",
+          flush=True)  # fmt: skip
+    return {"plan": plan_s, "execute": execute_s, "restore": restore_s, "copies": found,
+            "mailboxes": pull.counts["mailboxes"], "searched": pull.plan["counts"]
+            ["searched_mailboxes"]}  # fmt: skip
+
+
+def _timed(action: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    result = action()
+    return time.perf_counter() - start, result
+
+
+def report(rows: list[dict[str, Any]], args: argparse.Namespace) -> str:
+    header = ("path", "plan (dry run)", "approve → all quarantined", "restore",
+              "bare IMAP sweep", "plan + execute vs bare")  # fmt: skip
+    table = []
+    for row in rows:
+        bare = row["bare"]
+        total = row["plan"] + row["execute"]
+        rate = row["searched"] / row["plan"]
+        table.append((
+            row["path"], f"{row['plan']:.1f} s ({rate:.0f} mailboxes/s)",
+            f"{row['execute']:.2f} s ({row['copies']} copies, {row['mailboxes']} mailboxes)",
+            f"{row['restore']:.2f} s",
+            f"{bare:.1f} s ({row['searched'] / bare:.0f} mailboxes/s)" if bare else "–",
+            f"{total / bare:.2f}× ({total:.1f} s)" if bare else f"{total:.1f} s",
+        ))  # fmt: skip
+    setup = (f"{args.mailboxes:,} mailboxes × {args.messages} messages on Dovecot "
+             f"{_dovecot_version()}, {os.cpu_count()} CPU cores ({platform.machine()}); a "
+             f"campaign to {args.recipients} of them through nested groups (one cycle), "
+             f"{args.siblings} of them as siblings, {args.forwards} internal forwards; "
+             f"pull batches of {args.batch_size} mailboxes, one worker, SQLite.")  # fmt: skip
+    return setup + "\n\n" + markdown_table(header, table)
+
+
+def _dovecot_version() -> str:
+    import subprocess  # noqa: PLC0415
+
+    try:
+        return subprocess.run(["dovecot", "--version"], capture_output=True, text=True,
+                              check=True).stdout.split()[0]  # fmt: skip
+    except (OSError, subprocess.CalledProcessError, IndexError):
+        return "(unknown version)"
+
+
+if __name__ == "__main__":
+    main()
