@@ -126,3 +126,12 @@ def test_message_id_sweep_finds_copies_a_gateway_rewrote(
     where = ("original", address("kate"), "INBOX", pull_org.PHISH_ID)
     assert where not in found(make_plan(store, directory, seed))  # one sweep: not addressed
     assert found(make_plan(store, directory, seed, message_id_sweep=True)) == {*EXPECTED, where}
+
+
+def test_every_remediation_key_is_documented() -> None:
+    from phishloop.remediation.settings import _KEYS  # noqa: PLC0415
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "remediation.md").read_text()
+    section = text[text.index("## `[remediation]`") :]
+    for key in _KEYS:
+        assert f"| `{key}` |" in section, key

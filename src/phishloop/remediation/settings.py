@@ -106,7 +106,8 @@ class _Reader:
             kind = "a whole number" if integer else "a number"
             raise ConfigError(f"remediation.{key} must be {kind}{self.where}")
         if not low <= value <= high:
-            raise ConfigError(f"remediation.{key} must be between {low:g} and {high:g}{self.where}")
+            bounds = f"{int(low)} and {int(high)}" if integer else f"{low:g} and {high:g}"
+            raise ConfigError(f"remediation.{key} must be between {bounds}{self.where}")
         return float(value)
 
     def categories(self) -> tuple[str, ...]:
