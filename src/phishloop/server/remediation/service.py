@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from phishloop.connectors.directory import DirectoryError
 from phishloop.core.errors import ConfigError
 from phishloop.remediation import Plan, Planner, Seed, auto_approval
 from phishloop.remediation.seeds import seed_from_dict
@@ -35,8 +36,7 @@ def plan_pull(incident_id: int, *, actor: str, dry_run: bool = False) -> PullJob
     the policy either approves it (it runs) or it waits for an analyst."""
     incident = _incident(incident_id)
     seeds = _seeds(incident)
-    plan = _make_plan(seeds)
-    internal_sender = _internal_sender(seeds)
+    plan, internal_sender = _make_plan(seeds)
     with transaction.atomic():
         pull = PullJob.objects.create(incident=incident, plan=plan.to_dict(), created_by=actor)
         actions_from_plan(pull, plan, connect.settings().batch_size)
@@ -129,7 +129,8 @@ def _seeds(incident: Incident) -> list[Seed]:
     return seeds
 
 
-def _make_plan(seeds: list[Seed]) -> Plan:
+def _make_plan(seeds: list[Seed]) -> tuple[Plan, bool]:
+    """The plan, and whether a seed's sender is internal (for the policy)."""
     try:
         settings = connect.settings()
         store = connect.open_store()
@@ -138,14 +139,14 @@ def _make_plan(seeds: list[Seed]) -> Plan:
         raise PullError(str(exc)) from exc
     options = settings.plan_options(connect.protected_addresses())
     try:
-        return Planner(store, directory, connect.fingerprints, options).plan(seeds)
+        plan = Planner(store, directory, connect.fingerprints, options).plan(seeds)
     finally:
         store.close()
-
-
-def _internal_sender(seeds: list[Seed]) -> bool:
-    directory = connect.open_directory()
-    return any(seed.sender and directory.is_internal(seed.sender) for seed in seeds)
+    try:
+        internal = any(seed.sender and directory.is_internal(seed.sender) for seed in seeds)
+    except DirectoryError:
+        internal = True  # unknown: an analyst decides
+    return plan, internal
 
 
 def _apply_policy(pull: PullJob, incident: Incident, plan: Plan, internal_sender: bool) -> None:
