@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -41,7 +42,9 @@ def analyse_report(report_id: int) -> list[int]:
         if report.recovered_sha256:
             report.fidelity = Fidelity.RECOVERED
         mark_pending(report)
-        report.errors = [{"code": e.code, "message": e.message} for a in analyses for e in a.errors]
+        report.errors = _storable(
+            [{"code": e.code, "message": e.message} for a in analyses for e in a.errors]
+        )
         report.state = ReportState.ANALYSED
         report.save()
         report.messages.add(*messages)
@@ -101,14 +104,26 @@ def _create(analysis: Analysis, content: str, now: datetime) -> Message | None:
 
 def _fill(message: Message, analysis: Analysis) -> None:
     info = analysis.message
-    message.message_id = (info.message_id or "")[:998]
-    message.subject = (info.subject or "")[:998]
-    message.sender = (info.from_.address if info.from_ else "")[:320]
+    message.message_id = _storable(info.message_id or "")[:998]
+    message.subject = _storable(info.subject or "")[:998]
+    message.sender = _storable(info.from_.address if info.from_ else "")[:320]
     message.sent_at = _parse_date(info.date)
-    message.analysis = analysis_to_dict(analysis)
+    message.analysis = _storable(analysis_to_dict(analysis))
     verdict = analysis.verdict
     message.category = verdict.category if verdict else ""
     message.confidence = verdict.confidence if verdict else None
+
+
+def _storable(value: Any) -> Any:
+    """`value` with NUL characters replaced (U+FFFD): garbage and hostile mail carry them
+    into subjects and extracted text, and PostgreSQL stores no NUL in text or JSON."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(v) for v in value]
+    return value
 
 
 def _content_key(analysis: Analysis) -> str:
