@@ -248,8 +248,9 @@ def terms(query: SearchQuery) -> list[str]:
     if query.until is not None:
         out += ["sentbefore", (query.until.date() + timedelta(days=2)).isoformat()]
     if query.references is not None:
-        out += ["or", "header", "References", query.references]
-        out += ["header", "In-Reply-To", query.references]
+        # infix OR in parentheses: doveadm refuses a bare OR mixed with other terms
+        out += ["(", "header", "References", query.references, "or"]
+        out += ["header", "In-Reply-To", query.references, ")"]
     if query.url is not None and "&" not in query.url:
         out += ["body", query.url]
     return out or ["all"]

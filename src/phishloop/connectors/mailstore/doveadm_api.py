@@ -68,10 +68,7 @@ class DoveadmApi:
         if not commands:
             return []
         body = [[name, dict(params), f"c{i}"] for i, (name, params) in enumerate(commands)]
-        try:
-            response = self._http.post(self.url, json=body)
-        except httpx.HTTPError as exc:
-            raise MailStoreError(f"doveadm API at {self.url}: {exc}", transient=True) from exc
+        response = self._post(body)
         if response.status_code in (401, 403):
             raise MailStoreError(f"doveadm API at {self.url} rejected the API key")
         if response.status_code != 200:
@@ -82,6 +79,19 @@ class DoveadmApi:
 
     def close(self) -> None:
         self._http.close()
+
+    def _post(self, body: list[Any]) -> httpx.Response:
+        """POST once more on a dropped connection (a kept-alive one the server closed);
+        the commands we send are safe to repeat."""
+        for attempt in range(2):
+            try:
+                return self._http.post(self.url, json=body)
+            except httpx.TransportError as exc:
+                if attempt == 1 or isinstance(exc, httpx.TimeoutException):
+                    raise MailStoreError(
+                        f"doveadm API at {self.url}: {exc}", transient=True
+                    ) from exc
+        raise AssertionError("unreachable")
 
     @staticmethod
     def _answers(payload: Any, count: int) -> list[Any]:

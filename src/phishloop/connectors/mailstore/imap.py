@@ -7,10 +7,11 @@ advertises it, else COPY + STORE \\Deleted + UID EXPUNGE (only our UIDs, so a us
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 from imapclient import IMAPClient
 
@@ -31,6 +32,8 @@ from phishloop.connectors.mailstore.base import (
 from phishloop.connectors.mailstore.imap_pool import ImapPool
 from phishloop.connectors.mailstore.maildir import SENT_NAMES
 from phishloop.connectors.mailstore.matching import content_matches, headers_match, summarise
+
+T = TypeVar("T")
 
 # (source ref, destination folder) pairs handled on one connection
 _Job = list[tuple[MessageRef, str]]
@@ -87,7 +90,9 @@ class ImapStore:
     # -- search ----------------------------------------------------------------------------
     def _search_one(self, mailbox: str, query: SearchQuery) -> MailboxSearch:
         try:
-            hits = self.pool.run(mailbox, lambda c: self._search_client(c, mailbox, query))
+            hits = _retry_transient(
+                lambda: self.pool.run(mailbox, lambda c: self._search_client(c, mailbox, query))
+            )
         except MailStoreError as exc:
             return MailboxSearch(mailbox, error=str(exc), transient=exc.transient)
         return MailboxSearch(mailbox, tuple(hits))
@@ -165,13 +170,27 @@ class ImapStore:
     def _move_mailbox(self, item: tuple[str, _Job]) -> dict[tuple[MessageRef, str], MoveResult]:
         mailbox, jobs = item
         try:
-            return self.pool.run(mailbox, lambda c: _Mover(self, c, mailbox).run(jobs))
+            return _retry_transient(
+                lambda: self.pool.run(mailbox, lambda c: _Mover(self, c, mailbox).run(jobs))
+            )
         except MailStoreError as exc:
             reason, transient = str(exc), exc.transient
             return {
                 job: MoveResult(job[0], Outcome.FAILED, reason=reason, transient=transient)
                 for job in jobs
             }
+
+
+def _retry_transient(action: Callable[[], T], pause: float = 0.5) -> T:
+    """Run `action` again once after a transient failure (a busy server, a timed-out
+    authentication); actions are idempotent, so repeating is safe."""
+    try:
+        return action()
+    except MailStoreError as exc:
+        if not exc.transient:
+            raise
+    time.sleep(pause)
+    return action()
 
 
 class _Mover:
