@@ -107,6 +107,8 @@ class MaildirWriter:
         self._counter = 0
 
     def folder_dir(self, folder: str) -> Path:
+        if folder != "INBOX":
+            self.folder_dir("INBOX")  # a Maildir++ tree always has its INBOX
         if folder == "INBOX":
             path = self.maildir
         else:

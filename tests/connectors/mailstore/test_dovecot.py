@@ -16,6 +16,9 @@ from phishloop.connectors.mailstore.base import (
     Outcome,
     SearchQuery,
 )
+from phishloop.connectors.mailstore.doveadm import DoveadmStore
+from phishloop.connectors.mailstore.doveadm_api import DoveadmApi
+from phishloop.connectors.mailstore.imap import ImapStore
 from phishloop.connectors.mailstore.imap_pool import ImapEndpoint, ImapPool, MasterLogin
 
 from .conftest import (
@@ -198,8 +201,6 @@ def test_errors_are_per_mailbox_and_classified(org: Org, tmp_path) -> None:
     server: DovecotServer = org.server
     endpoint = ImapEndpoint("127.0.0.1", server.imap_port, "none", timeout=10)
     wrong = ImapPool(endpoint, MasterLogin(server.master_user, "wrong"), 2)
-    from phishloop.connectors.mailstore.imap import ImapStore
-
     store = ImapStore(wrong)
     result = store.search(org.mailboxes[:2], SearchQuery(message_id=campaign_id("find")))
     assert [r.ok for r in result] == [False, False]
@@ -209,9 +210,6 @@ def test_errors_are_per_mailbox_and_classified(org: Org, tmp_path) -> None:
     closed = ImapPool(ImapEndpoint("127.0.0.1", 1, "none", timeout=5), wrong.credentials, 1)
     down = ImapStore(closed).search(org.mailboxes[:1], SearchQuery(message_id="<x@y>"))
     assert down[0].transient and "connecting" in down[0].error
-
-    from phishloop.connectors.mailstore.doveadm import DoveadmStore
-    from phishloop.connectors.mailstore.doveadm_api import DoveadmApi
 
     bad_key = DoveadmStore(DoveadmApi(server.doveadm_url, "nope"))
     with pytest.raises(MailStoreError, match="rejected the API key"):
