@@ -193,3 +193,26 @@ def test_unknown_or_merged_incident(memory_org: MemoryOrg, db: None) -> None:
     with pytest.raises(service.PullError, match="no incident #999"):
         service.plan_pull(999, actor="x")
     assert pull_org.PHISH_ID  # the organisation is loaded
+
+
+def test_a_malicious_verdict_pulls_by_itself_when_the_policy_allows(
+    memory_org: MemoryOrg, db: None
+) -> None:
+    memory_org.configure(auto_approve=True)
+    incident = make_incident(category="suspicious", confidence=0.5)
+    set_analyst_verdict(incident.pk, category="malicious", subtype="phish", actor="token:soc")
+    assert Job.objects.filter(kind="pull-plan").count() == 1
+    drain()
+    pull = PullJob.objects.get(incident=incident)
+    assert pull.state == PullState.DONE and pull.auto_approved
+    assert quarantined(memory_org) == {(mb, mid) for _, mb, _, mid in EXPECTED}
+    # A second change of verdict does not plan a second pull.
+    set_analyst_verdict(incident.pk, category="malicious", subtype="bec", actor="token:soc")
+    drain()
+    assert PullJob.objects.filter(incident=incident).count() == 1
+
+
+def test_no_automatic_pull_without_auto_approve(memory_org: MemoryOrg, db: None) -> None:
+    incident = make_incident(category="suspicious", confidence=0.5)
+    set_analyst_verdict(incident.pk, category="malicious", subtype="phish", actor="token:soc")
+    assert not Job.objects.filter(kind="pull-plan").exists()

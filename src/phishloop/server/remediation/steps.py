@@ -8,6 +8,7 @@ from typing import Any
 from phishloop.server.jobs.queue import enqueue, register
 from phishloop.server.remediation.models import ActionOutcome, PullJob
 
+PLAN = "pull-plan"
 QUARANTINE = "pull-quarantine"
 RESTORE = "pull-restore"
 
@@ -23,6 +24,22 @@ def queue_batches(pull: PullJob, *, restore: bool) -> int:
             key = f"pull:{pull.pk}:run{pull.run}:batch{batch}"
         enqueue(RESTORE if restore else QUARANTINE, key, {"pull_id": pull.pk, "batch": batch})
     return len(batches)
+
+
+@register(PLAN, queue="remediation")
+def plan_step(payload: dict[str, Any]) -> None:
+    """A verdict asked for a pull: plan it; the policy approves it or an analyst will."""
+    from phishloop.server.jobs.queue import PermanentError  # noqa: PLC0415
+    from phishloop.server.remediation.models import PullState  # noqa: PLC0415
+    from phishloop.server.remediation.service import PullError, plan_pull  # noqa: PLC0415
+
+    incident_id = int(payload["incident_id"])
+    if PullJob.objects.filter(incident_id=incident_id).exclude(state=PullState.RESTORED).exists():
+        return  # planned meanwhile (by an analyst, or an earlier delivery of this job)
+    try:
+        plan_pull(incident_id, actor="system:policy")
+    except PullError as exc:
+        raise PermanentError(str(exc)) from exc
 
 
 @register(QUARANTINE, queue="remediation")
