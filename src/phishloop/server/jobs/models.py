@@ -25,6 +25,8 @@ class Job(models.Model):
     locked_by = models.CharField(max_length=100, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the last attempt was claimed: with created_at and finished_at, where the time went.
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -115,6 +115,7 @@ def claim(job_id: int | None = None, *, worker: str | None = None) -> Job | None
             locked_until=now + lease,
             locked_by=worker or worker_name(),
             attempts=F("attempts") + 1,
+            started_at=now,
         )
         if won:
             return Job.objects.get(pk=candidate)
