@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from tests.support.dovecot_store import MaildirWriter, make_message
 
+from phishloop.connectors.mailstore import settings as module
 from phishloop.connectors.mailstore.base import SENT, MailStore, Outcome, SearchQuery
 from phishloop.connectors.mailstore.maildir import MaildirStore
 from phishloop.connectors.mailstore.memory import MemoryMailStore
@@ -149,3 +150,10 @@ def test_settings_parse_and_name_bad_keys(tmp_path: Path, monkeypatch: pytest.Mo
         MailstoreSettings.from_mapping({"type": "maildir", "root": str(tmp_path)})
     )
     assert isinstance(store, MaildirStore)
+
+
+def test_every_mailstore_key_is_documented() -> None:
+    text = (Path(__file__).resolve().parents[3] / "docs" / "connectors.md").read_text()
+    section = text.split("## Mail store")[1].split("\n## ")[0]
+    for key in module._KEYS:
+        assert f"`{key}`" in section, f"mailstore.{key} is not documented"
