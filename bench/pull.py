@@ -6,8 +6,8 @@ Dovecot on loopback and runs phishloop's service (Django, SQLite, the job table)
 embedded mode. For IMAP with 1, 4 and 8 connections and for the doveadm HTTP API it
 measures: the plan (a dry run over every mailbox), approve → every copy quarantined
 (batch jobs run by one worker), and the restore. Each is compared with the bare IMAP
-sweep (login, select, search one Message-ID, move) over the same 1,000 mailboxes,
-measured in the same run with the same connection counts.
+sweep of bench/mailstore_sweep.py (login, select, search one Message-ID, move) over the
+same 1,000 mailboxes, measured in the same run with the same connection counts.
 
 Usage:
     python bench/pull.py [--mailboxes 1000] [--messages 200] [--recipients 300]
@@ -34,7 +34,7 @@ from tests.support.dovecot_store import DovecotServer, start_dovecot
 
 import pull_org
 from benchdoc import command_line, markdown_table, write_section
-from pull_sweep import sweep
+from mailstore_sweep import bare_sweep, put_back
 
 
 def main() -> None:
@@ -145,16 +145,17 @@ def _incident() -> Any:
 
 def _warm(server: DovecotServer, mailboxes: list[str]) -> None:
     """One untimed pass so every configuration meets the same warm caches and indexes."""
-    sweep("127.0.0.1", server.imap_port, server.master_user, server.master_password,
-          mailboxes, "<nothing@nowhere>", "INBOX", "BareQuarantine", 8)  # fmt: skip
+    bare_sweep(server, mailboxes, 8)
+    put_back(server)
 
 
 def _bare(server: DovecotServer, mailboxes: list[str], threads: int, expected: int) -> float:
-    args = ("127.0.0.1", server.imap_port, server.master_user, server.master_password)
-    seconds, moved = sweep(*args, mailboxes, pull_org.BARE_ID, "INBOX", "BareQuarantine",
-                           threads)  # fmt: skip
+    """bench/mailstore_sweep.py's bare sweep of the same mailboxes, then put back."""
+    start = time.perf_counter()
+    moved = bare_sweep(server, mailboxes, threads)
+    seconds = time.perf_counter() - start
     assert moved == expected, f"bare sweep moved {moved}, expected {expected}"
-    sweep(*args, mailboxes, pull_org.BARE_ID, "BareQuarantine", "INBOX", 8)  # put back
+    put_back(server)
     return seconds
 
 

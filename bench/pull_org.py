@@ -25,7 +25,7 @@ from tests.support.dovecot_store import maildir_path
 DOMAIN = "corp.test"
 ABUSE = f"abuse@{DOMAIN}"
 PHISH_ID = "<bench-campaign@evil.test>"
-BARE_ID = "<bench-bare@evil.test>"
+BARE_ID = "<campaign-bench@evil.test>"  # bench/mailstore_sweep.py's bare-sweep Message-ID
 SUBJECT = "Action required: payroll update 2026-12"
 DATE = "Fri, 20 Nov 2026 09:30:00 +0000"
 
@@ -124,7 +124,10 @@ def _fill(maildir: Path, index: int, count: int) -> None:
         message = raw(f"<filler-{index}-{n}@{DOMAIN}>", f"colleague{n % 50}@{DOMAIN}",
                       user(index), f"Project note {n}", f"Notes for item {n}.\r\n" * 5)  # fmt: skip
         _put(maildir, folder, message, seen=n % 3 != 0)
-    (maildir / "subscriptions").write_text("Sent\n")
+    for sub in ("cur", "new", "tmp"):  # an empty quarantine folder (the bare sweep needs it)
+        (maildir / ".Quarantine" / sub).mkdir(parents=True, exist_ok=True)
+    (maildir / ".Quarantine" / "maildirfolder").touch()
+    (maildir / "subscriptions").write_text("Sent\nQuarantine\n")
 
 
 _counter = [0]
