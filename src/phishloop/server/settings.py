@@ -139,6 +139,9 @@ STORAGES = {
 }
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or str(DATA_DIR / "static"))
+# WhiteNoise serves the collected files from STATIC_ROOT when it exists (created by `serve`),
+# else straight from the apps through the finders; no warning about a missing directory.
+WHITENOISE_AUTOREFRESH = not STATIC_ROOT.is_dir()
 WHITENOISE_USE_FINDERS = True  # the embedded server needs no `collectstatic`
 
 LANGUAGE_CODE = "en-us"

@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from phishloop.core.context import AnalysisContext
 from phishloop.core.parse.headers import message_info
 from phishloop.core.parse.mime import parse_message, part_payload
 from phishloop.core.parse.msg import msg_to_rfc822
@@ -80,11 +81,12 @@ def test_garbage_is_not_a_msg(ctx, error_codes):
     assert error_codes(ctx) == ["msg.parse"]
 
 
-def test_conversion_writes_nothing_and_logs_nothing(corpora, ctx, tmp_path, capfd, caplog):
+def test_conversion_writes_nothing_and_logs_nothing(corpora, tmp_path, capfd, caplog):
     os.chdir(tmp_path)
     caplog.set_level(logging.DEBUG)
     for path in sorted((corpora / "msg_files").rglob("*.msg"))[:15]:
-        msg_to_rfc822(path.read_bytes(), ctx)
+        # One context per file, as the pipeline does: each message has its own time budget.
+        msg_to_rfc822(path.read_bytes(), AnalysisContext.create())
     assert list(tmp_path.iterdir()) == []
     captured = capfd.readouterr()
     assert captured.out == "" and captured.err == ""
