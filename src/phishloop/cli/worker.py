@@ -43,5 +43,7 @@ def worker_command(concurrency: int, beat: bool, queues: str, loglevel: str) -> 
     argv = ["worker", f"--concurrency={concurrency}", f"--loglevel={loglevel.upper()}",
             f"--queues={names}", "--hostname=phishloop@%h"]  # fmt: skip
     if beat:
-        argv.append("--beat")
+        # Beat keeps its schedule state in a file: in the data directory, not the cwd.
+        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        argv += ["--beat", f"--schedule={settings.DATA_DIR / 'celerybeat-schedule'}"]
     app.worker_main(argv)
