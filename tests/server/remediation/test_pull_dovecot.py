@@ -6,7 +6,9 @@ with its flags; running again moves nothing; a clean verdict restores by itself;
 from __future__ import annotations
 
 import json
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,8 +38,10 @@ Snapshot = list[tuple[str, str, str, tuple[str, ...]]]
 
 
 @pytest.fixture(scope="module")
-def dovecot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DovecotServer]:
-    root = tmp_path_factory.mktemp("pull-dovecot")
+def dovecot() -> Iterator[DovecotServer]:
+    # Not under pytest's base temp: another pytest session on the machine may reset its
+    # permissions to 0700 while Dovecot (running as `mail`) still needs to reach it.
+    root = Path(tempfile.mkdtemp(prefix="phishloop-pull-dovecot-"))
     users = {pull_org.address(name): "pw" for name in pull_org.PEOPLE}
     writers = {user: MaildirWriter(maildir_path(root, user)) for user in users}
     for writer in writers.values():
@@ -48,6 +52,7 @@ def dovecot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DovecotServer]
     server = start_dovecot(root, users)
     yield server
     server.stop()
+    shutil.rmtree(root, ignore_errors=True)
 
 
 def write_config(tmp: Path, server: DovecotServer, store: dict[str, Any]) -> Path:

@@ -38,7 +38,7 @@ def plan_pull(incident_id: int, *, actor: str, dry_run: bool = False) -> PullJob
     seeds = _seeds(incident)
     plan, internal_sender = _make_plan(seeds)
     with transaction.atomic():
-        pull = PullJob.objects.create(incident=incident, plan=plan.to_dict(), created_by=actor)
+        pull = PullJob.objects.create(incident=incident, plan=_summary(plan), created_by=actor)
         actions_from_plan(pull, plan, connect.settings().batch_size)
         refresh_counts(pull)
         record("pull.planned", pull, actor=actor, incident=incident.pk, dry_run=dry_run,
@@ -147,6 +147,13 @@ def _make_plan(seeds: list[Seed]) -> tuple[Plan, bool]:
     except DirectoryError:
         internal = True  # unknown: an analyst decides
     return plan, internal
+
+
+def _summary(plan: Plan) -> dict[str, object]:
+    """The plan without its copies and external recipients: those are the actions."""
+    summary = plan.to_dict()
+    del summary["entries"], summary["external"]
+    return summary
 
 
 def _apply_policy(pull: PullJob, incident: Incident, plan: Plan, internal_sender: bool) -> None:
