@@ -4,6 +4,7 @@ the right reasons and read status, and nothing else."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -12,7 +13,7 @@ from tests.support import pull_org
 from tests.support.pull_org import ABUSE, EXPECTED, EXPECTED_EXTERNAL, address
 
 from phishloop.connectors.directory import InMemoryDirectory
-from phishloop.connectors.mailstore import MemoryMailStore
+from phishloop.connectors.mailstore import MailboxSearch, MemoryMailStore, SearchQuery
 from phishloop.remediation import Plan, Planner, PlanOptions, Seed
 
 
@@ -135,3 +136,35 @@ def test_every_remediation_key_is_documented() -> None:
     section = text[text.index("## `[remediation]`") :]
     for key in _KEYS:
         assert f"| `{key}` |" in section, key
+
+
+def test_a_sweep_run_ahead_in_chunks_gives_the_same_plan(
+    store: MemoryMailStore, directory: InMemoryDirectory, seed: Seed
+) -> None:
+    import json  # noqa: PLC0415
+
+    from phishloop.remediation.prefetch import (  # noqa: PLC0415
+        PrefetchedStore,
+        results_from_json,
+        results_to_json,
+        run_chunk,
+    )
+
+    options = PlanOptions(protected_addresses=(ABUSE,))
+    sweep = Planner(store, directory, fingerprints, options).sweep([seed])
+    assert ABUSE not in sweep.universe and len(sweep.queries) == 1
+    chunks = [sweep.universe[i : i + 4] for i in range(0, len(sweep.universe), 4)]
+    stored = [json.loads(json.dumps(results_to_json(run_chunk(store, c, sweep.queries))))
+              for c in chunks]  # fmt: skip
+    prefetched = PrefetchedStore(store, results_from_json(stored))
+    searched: list[int] = []
+
+    class Counting(PrefetchedStore):  # passes everything on, counting searches
+        def search(self, mailboxes: Sequence[str], query: SearchQuery) -> list[MailboxSearch]:
+            searched.append(len(mailboxes))
+            return super().search(mailboxes, query)
+
+    prefetched.store = Counting(store, {})
+    plan = Planner(prefetched, directory, fingerprints, options).plan([seed])
+    assert found(plan) == EXPECTED
+    assert max(searched) < len(sweep.universe)  # the universe was not searched again

@@ -88,6 +88,19 @@ class Planner:
         run.finish()
         return run.plan
 
+    def sweep(self, seeds: Sequence[Seed]) -> Sweep:
+        """The every-mailbox searches `plan` starts with, so that they can be run ahead,
+        in chunks, by many workers (see `phishloop.remediation.prefetch`)."""
+        run = PlanRun(self, list(seeds))
+        run.prepare()
+        return Sweep(run.universe, run.sweep_queries())
+
+
+@dataclass(frozen=True, slots=True)
+class Sweep:
+    universe: list[str]  # every mailbox searched (the abuse mailbox left out)
+    queries: list[SearchQuery]
+
 
 @dataclass
 class PlanRun:
@@ -207,23 +220,32 @@ class PlanRun:
         in the recipients' mailboxes where the sweep found nothing (a gateway may have
         rewritten the subject there)."""
         candidates: dict[tuple[str, str, int, str], FoundMessage] = {}
-        swept: set[str] = set()
         for seed in self.seeds:
             query = self._campaign_query(seed)
             if query is None:
                 continue
-            swept.add(seed.message_id)
             for hit in self.search(self.universe, query):
                 if hit.ref.message_id in self.seed_ids:
                     self._add_original(hit)
                 elif self.options.siblings and seed.fingerprint is not None:
                     candidates.setdefault(_key(hit), hit)
-        everywhere = self.seed_ids if self.options.message_id_sweep else self.seed_ids - swept
-        for message_id in sorted(everywhere):
+        for message_id in self._message_id_sweeps():
             for hit in self.search(self.universe, SearchQuery(message_id=message_id)):
                 self._add_original(hit)
         self._search_recipients_without_copy()
         self._judge_siblings([hit for key, hit in candidates.items() if key not in self.taken])
+
+    def sweep_queries(self) -> list[SearchQuery]:
+        """Every query `find_copies` runs over the whole universe, in its order."""
+        queries = [q for q in (self._campaign_query(seed) for seed in self.seeds) if q]
+        queries += [SearchQuery(message_id=mid) for mid in self._message_id_sweeps()]
+        return list(dict.fromkeys(queries))
+
+    def _message_id_sweeps(self) -> list[str]:
+        if self.options.message_id_sweep:
+            return sorted(self.seed_ids)
+        swept = {seed.message_id for seed in self.seeds if self._campaign_query(seed)}
+        return sorted(self.seed_ids - swept)
 
     def _campaign_query(self, seed: Seed) -> SearchQuery | None:
         if not (seed.sender_domain and seed.subject and seed.date):
