@@ -2,8 +2,9 @@
 clearly (HTTP 503 with Retry-After, SMTP 451) or keeps accepting (the job table is the
 outbox), nothing is silently dropped, and processing resumes when the service is back.
 
-Each test starts its own PostgreSQL cluster or redis-server on a free port and stops it;
-the phishloop processes are the real commands (`serve`, `web`, `worker`)."""
+Each test starts its own PostgreSQL cluster or redis-server on a free port and stops it
+(or locks its own SQLite file); the phishloop processes are the real commands (`serve`,
+`web`, `worker`), so these tests do not depend on the pytest database."""
 
 from __future__ import annotations
 
