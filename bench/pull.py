@@ -212,18 +212,21 @@ def scaling(rows: list[dict[str, Any]]) -> str:
     """What the measured rates mean for 100,000 mailboxes (a campaign reaching 30 %)."""
     lines = [
         "**At 100,000 mailboxes** (a campaign reaching 30,000 of them), from the rates "
-        "above: execution fans out as one job per batch, so N workers (each with its "
-        "own connections, against a mail service that scales with them) divide it; the "
-        "plan is one sweep run by the process that asks for it: it does not divide."
+        "above (the plan measured in one process, as `phishloop pull` makes it): through "
+        "the API the plan's sweep fans out as jobs of `plan_chunk_size` mailboxes and the "
+        "execution as jobs of `batch_size` mailboxes, so N workers (each with its own "
+        "connections, against a mail service that grows with them) divide both; the "
+        "forward walk and sibling checks stay in one job and touch only mailboxes with "
+        "copies."
     ]
     for row in (rows[-2], rows[-1]) if len(rows) > 1 else rows:
         execute_rate = row["mailboxes"] / row["execute"]
         plan_rate = row["searched"] / row["plan"]
-        per_workers = ", ".join(f"{n} workers {30_000 / (execute_rate * n):.0f} s"
-                                for n in (1, 4, 16))  # fmt: skip
-        lines.append(f"- {row['path']}: plan ≈ {100_000 / plan_rate / 60:.0f} min "
-                     f"({plan_rate:.0f} mailboxes/s); approve → quarantined ≈ {per_workers} "
-                     f"({execute_rate:.0f} mailboxes/s per worker).")  # fmt: skip
+        plans = ", ".join(f"{n}: {100_000 / (plan_rate * n) / 60:.1f} min" for n in (1, 4, 16))
+        moves = ", ".join(f"{n}: {30_000 / (execute_rate * n):.0f} s" for n in (1, 4, 16))
+        lines.append(f"- {row['path']}: plan with 1/4/16 workers ≈ {plans} ({plan_rate:.0f} "
+                     f"mailboxes/s each); approve → quarantined ≈ {moves} "
+                     f"({execute_rate:.0f} mailboxes/s each).")  # fmt: skip
     return "\n".join(lines)
 
 

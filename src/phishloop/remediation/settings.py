@@ -24,7 +24,7 @@ _KEYS = frozenset(
         "auto_approve", "categories", "min_confidence", "max_mailboxes",
         "auto_approve_internal_senders", "restore_on_clean", "batch_size", "siblings",
         "sibling_window_hours", "min_similarity", "forwards", "max_forward_depth",
-        "message_id_sweep",
+        "message_id_sweep", "plan_chunk_size",
     }
 )  # fmt: skip
 
@@ -44,6 +44,7 @@ class RemediationSettings:
     forwards: bool = True
     max_forward_depth: int = 3
     message_id_sweep: bool = False
+    plan_chunk_size: int = 500  # mailboxes per sweep job of a fanned-out plan
 
     @classmethod
     def from_tables(
@@ -72,6 +73,7 @@ class RemediationSettings:
             forwards=read.flag("forwards", True),
             max_forward_depth=int(read.number("max_forward_depth", 3, 0, 10, integer=True)),
             message_id_sweep=read.flag("message_id_sweep", False),
+            plan_chunk_size=int(read.number("plan_chunk_size", 500, 1, 1_000_000, integer=True)),
         )
 
     def plan_options(self, protected_addresses: tuple[str, ...]) -> PlanOptions:

@@ -26,13 +26,16 @@ def client(role: str) -> APIClient:
 
 
 def test_plan_review_approve_restore(memory_org: MemoryOrg, incident: Incident) -> None:
+    memory_org.configure(plan_chunk_size=5)
     analyst, viewer = client("analyst"), client("viewer")
     created = analyst.post(f"/api/v1/incidents/{incident.pk}/pulls", {"dry_run": True},
                            format="json")  # fmt: skip
-    assert created.status_code == 201, created.json()
-    pull = created.json()
+    assert created.status_code == 202, created.json()
+    assert created.json()["state"] == "planning" and created.json()["actions"] == []
+    assert created["Location"].endswith(f"/api/v1/pulls/{created.json()['id']}")
+    assert drain() == 4  # 11 mailboxes (not the abuse mailbox): 3 sweep jobs, then the plan
+    pull = viewer.get(created["Location"]).json()
     assert pull["state"] == "planned" and pull["created_by"] == "token:analyst-t"
-    assert created["Location"].endswith(f"/api/v1/pulls/{pull['id']}")
     copies = {(a["kind"], a["mailbox"], a["folder"], a["message_id"])
               for a in pull["actions"] if a["outcome"] == "found"}  # fmt: skip
     assert copies == EXPECTED

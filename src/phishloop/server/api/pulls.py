@@ -60,11 +60,12 @@ class IncidentPulls(generics.ListAPIView[PullJob]):
 
     @extend_schema(
         summary="Plan a pull (a dry run: every copy, who opened it, why it is included)",
-        description="The `[remediation]` policy may approve it at once; otherwise it waits "
-        "for `POST /api/v1/pulls/{id}/approve`. `dry_run: true` never lets the policy "
-        "approve it.",
+        description="Answers `202` with the pull in state `planning`: workers sweep the "
+        "mailboxes; follow `Location` until it is `planned` or `awaiting_approval` (or, "
+        "approved by the `[remediation]` policy, `running`). Then approve it with "
+        "`POST /api/v1/pulls/{id}/approve`. `dry_run: true` never lets the policy approve it.",
         request=PlanRequestSerializer,
-        responses={201: PullDetailSerializer, **errors(400, 404, 409)},
+        responses={202: PullDetailSerializer, **errors(400, 404, 409)},
     )
     def post(self, request: Request, pk: int) -> Response:
         body = PlanRequestSerializer(data=request.data)
@@ -72,12 +73,12 @@ class IncidentPulls(generics.ListAPIView[PullJob]):
         if not Incident.objects.filter(pk=pk).exists():
             raise exceptions.NotFound(f"no incident #{pk}")
         try:
-            pull = service.plan_pull(
+            pull = service.start_plan(
                 pk, actor=actor_of(request.user), dry_run=body.validated_data["dry_run"]
             )
         except service.PullError as exc:
             raise _conflict(exc) from exc
-        return _detail(pull.pk, request, status.HTTP_201_CREATED)
+        return _detail(pull.pk, request, status.HTTP_202_ACCEPTED)
 
 
 class PullDetail(generics.RetrieveAPIView[PullJob]):

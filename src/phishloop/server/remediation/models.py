@@ -10,6 +10,7 @@ from phishloop.server.incidents.models import Incident
 
 
 class PullState(models.TextChoices):
+    PLANNING = "planning"  # workers are sweeping the mailboxes (a plan fanned out)
     PLANNED = "planned"  # a dry run: nothing happens until someone approves it
     AWAITING_APPROVAL = "awaiting_approval"  # the policy did not allow it to run alone
     APPROVED = "approved"
@@ -37,6 +38,7 @@ class PullJob(models.Model):
     plan = models.JSONField(default=dict)
     counts = models.JSONField(default=dict)
     created_by = models.CharField(max_length=200)
+    dry_run = models.BooleanField(default=False)
     approved_by = models.CharField(max_length=200, blank=True)
     auto_approved = models.BooleanField(default=False)
     approval_reasons = models.JSONField(default=list, blank=True)
@@ -93,3 +95,18 @@ class PullAction(models.Model):
             return None
         return MessageRef(self.mailbox, str(data["folder"]), int(data.get("uidvalidity", 0)),
                           str(data.get("uid", "")), self.message_id)  # fmt: skip
+
+
+class PullSweep(models.Model):
+    """One chunk of a fanned-out plan's every-mailbox sweep: its search results (JSON),
+    kept until the plan is made from all chunks."""
+
+    pull = models.ForeignKey(PullJob, on_delete=models.CASCADE, related_name="sweeps")
+    chunk = models.PositiveIntegerField()
+    results = models.JSONField(default=list)
+
+    class Meta:
+        constraints = (models.UniqueConstraint(fields=("pull", "chunk"), name="pull_sweep_chunk"),)
+
+    def __str__(self) -> str:
+        return f"sweep chunk {self.chunk} of pull #{self.pull_id}"

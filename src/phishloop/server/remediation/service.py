@@ -1,8 +1,6 @@
-"""Pulls: plan (a dry run, always first), approve (by an analyst or by the policy),
-execute in batches of mailboxes, restore. Every step is audited.
-
-The plan is made outside any transaction (it searches mail stores, which takes time);
-each state change is one short transaction that also queues the jobs it needs.
+"""Pulls: plan (a dry run, always first: `planning`), approve (by an analyst or by the
+policy), execute in batches of mailboxes, restore. Every step is audited; each state
+change is one short transaction that also queues the jobs it needs.
 """
 
 from __future__ import annotations
@@ -10,42 +8,24 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from phishloop.connectors.directory import DirectoryError
-from phishloop.core.errors import ConfigError
-from phishloop.remediation import Plan, Planner, Seed, auto_approval
-from phishloop.remediation.seeds import seed_from_dict
 from phishloop.server.audit.service import record
-from phishloop.server.incidents.models import Category, Incident, IncidentState
-from phishloop.server.remediation import connect
-from phishloop.server.remediation.actions import actions_from_plan, refresh_counts
+from phishloop.server.incidents.models import Category
+from phishloop.server.remediation.actions import refresh_counts
 from phishloop.server.remediation.execution import settle
 from phishloop.server.remediation.models import ActionOutcome, PullJob, PullState
+from phishloop.server.remediation.planning import (
+    APPROVABLE,
+    PullError,
+    plan_pull,
+    start_plan,
+)
 from phishloop.server.remediation.steps import queue_batches
 
-APPROVABLE = (PullState.PLANNED, PullState.AWAITING_APPROVAL)
+__all__ = [
+    "APPROVABLE", "RESTORABLE", "PullError", "approve_pull", "execute_pull", "plan_pull",
+    "request_restore", "restore_pull", "start_plan",
+]  # fmt: skip
 RESTORABLE = (PullState.APPROVED, PullState.RUNNING, PullState.DONE, PullState.FAILED)
-POLICY_ACTOR = "system:policy"
-
-
-class PullError(ValueError):
-    """The request cannot be applied (wrong state, unknown incident, no mail store…)."""
-
-
-def plan_pull(incident_id: int, *, actor: str, dry_run: bool = False) -> PullJob:
-    """Plan a pull of the incident's copies. With `dry_run` it stays `planned`; otherwise
-    the policy either approves it (it runs) or it waits for an analyst."""
-    incident = _incident(incident_id)
-    seeds = _seeds(incident)
-    plan, internal_sender = _make_plan(seeds)
-    with transaction.atomic():
-        pull = PullJob.objects.create(incident=incident, plan=_summary(plan), created_by=actor)
-        actions_from_plan(pull, plan, connect.settings().batch_size)
-        refresh_counts(pull)
-        record("pull.planned", pull, actor=actor, incident=incident.pk, dry_run=dry_run,
-               counts=pull.counts)  # fmt: skip
-        if not dry_run:
-            _apply_policy(pull, incident, plan, internal_sender)
-    return pull
 
 
 def approve_pull(pull_id: int, *, actor: str) -> PullJob:
@@ -56,7 +36,7 @@ def approve_pull(pull_id: int, *, actor: str) -> PullJob:
             raise PullError(f"pull #{pull.pk} is {pull.state}; only planned pulls are approved")
         if pull.incident.category == Category.CLEAN:
             raise PullError(f"incident #{pull.incident_id} is clean now; plan again if needed")
-        _approve(pull, actor, auto=False, reasons=[])
+        approve(pull, actor, auto=False, reasons=[])
     return pull
 
 
@@ -106,75 +86,8 @@ def request_restore(pull: PullJob, *, actor: str, reason: str) -> None:
 
 
 # -- helpers -------------------------------------------------------------------------------
-def _incident(incident_id: int) -> Incident:
-    incident = Incident.objects.filter(pk=incident_id).first()
-    if incident is None:
-        raise PullError(f"no incident #{incident_id}")
-    if incident.state == IncidentState.MERGED:
-        raise PullError(f"incident #{incident_id} was merged into #{incident.merged_into_id}")
-    return incident
-
-
-def _seeds(incident: Incident) -> list[Seed]:
-    seeds = []
-    for message in incident.messages.order_by("id"):
-        seed = seed_from_dict(message.analysis if isinstance(message.analysis, dict) else {})
-        if not seed.message_id and message.message_id:
-            seed = Seed(message.message_id, seed.sender, seed.subject, seed.date,
-                        seed.recipients, seed.fingerprint)  # fmt: skip
-        if seed.message_id or (seed.sender and seed.subject):
-            seeds.append(seed)
-    if not seeds:
-        raise PullError(f"incident #{incident.pk} has no message with a Message-ID or sender")
-    return seeds
-
-
-def _make_plan(seeds: list[Seed]) -> tuple[Plan, bool]:
-    """The plan, and whether a seed's sender is internal (for the policy)."""
-    try:
-        settings = connect.settings()
-        store = connect.open_store()
-        directory = connect.open_directory()
-    except ConfigError as exc:
-        raise PullError(str(exc)) from exc
-    options = settings.plan_options(connect.protected_addresses())
-    try:
-        plan = Planner(store, directory, connect.fingerprints, options).plan(seeds)
-    finally:
-        store.close()
-    try:
-        internal = any(seed.sender and directory.is_internal(seed.sender) for seed in seeds)
-    except DirectoryError:
-        internal = True  # unknown: an analyst decides
-    return plan, internal
-
-
-def _summary(plan: Plan) -> dict[str, object]:
-    """The plan without its copies and external recipients: those are the actions."""
-    summary = plan.to_dict()
-    del summary["entries"], summary["external"]
-    return summary
-
-
-def _apply_policy(pull: PullJob, incident: Incident, plan: Plan, internal_sender: bool) -> None:
-    decision = auto_approval(
-        connect.settings(),
-        category=incident.category,
-        confidence=incident.confidence,
-        mailboxes=len(plan.mailboxes),
-        internal_sender=internal_sender,
-        errors=len(plan.errors),
-    )
-    if decision.approved:
-        _approve(pull, POLICY_ACTOR, auto=True, reasons=list(decision.reasons))
-        return
-    pull.state = PullState.AWAITING_APPROVAL
-    pull.approval_reasons = list(decision.reasons)
-    pull.save()
-    record("pull.awaiting_approval", pull, reasons=list(decision.reasons))
-
-
-def _approve(pull: PullJob, actor: str, *, auto: bool, reasons: list[str]) -> None:
+def approve(pull: PullJob, actor: str, *, auto: bool, reasons: list[str]) -> None:
+    """Inside a transaction, with the pull locked: approve it and queue its batches."""
     pull.state = PullState.APPROVED
     pull.approved_by, pull.approved_at = actor, timezone.now()
     pull.auto_approved = auto

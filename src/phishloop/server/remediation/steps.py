@@ -9,6 +9,8 @@ from phishloop.server.jobs.queue import enqueue, register
 from phishloop.server.remediation.models import ActionOutcome, PullJob
 
 PLAN = "pull-plan"
+SWEEP = "pull-sweep"
+FINISH_PLAN = "pull-plan-finish"
 QUARANTINE = "pull-quarantine"
 RESTORE = "pull-restore"
 
@@ -31,15 +33,29 @@ def plan_step(payload: dict[str, Any]) -> None:
     """A verdict asked for a pull: plan it; the policy approves it or an analyst will."""
     from phishloop.server.jobs.queue import PermanentError  # noqa: PLC0415
     from phishloop.server.remediation.models import PullState  # noqa: PLC0415
-    from phishloop.server.remediation.service import PullError, plan_pull  # noqa: PLC0415
+    from phishloop.server.remediation.planning import PullError, start_plan  # noqa: PLC0415
 
     incident_id = int(payload["incident_id"])
     if PullJob.objects.filter(incident_id=incident_id).exclude(state=PullState.RESTORED).exists():
         return  # planned meanwhile (by an analyst, or an earlier delivery of this job)
     try:
-        plan_pull(incident_id, actor="system:policy")
+        start_plan(incident_id, actor="system:policy")
     except PullError as exc:
         raise PermanentError(str(exc)) from exc
+
+
+@register(SWEEP, queue="remediation")
+def sweep_step(payload: dict[str, Any]) -> None:
+    from phishloop.server.remediation.planning import sweep_chunk  # noqa: PLC0415
+
+    sweep_chunk(int(payload["pull_id"]), int(payload["chunk"]))
+
+
+@register(FINISH_PLAN, queue="remediation")
+def finish_plan_step(payload: dict[str, Any]) -> None:
+    from phishloop.server.remediation.planning import finish_plan  # noqa: PLC0415
+
+    finish_plan(int(payload["pull_id"]))
 
 
 @register(QUARANTINE, queue="remediation")
