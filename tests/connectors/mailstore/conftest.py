@@ -7,8 +7,11 @@ other's messages. `Org.expected(name)` says where each copy sits and whether it 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -102,26 +105,37 @@ def populate(
     return mailboxes, copies, forwards
 
 
-@pytest.fixture(scope="session")
-def org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Org]:
-    root = tmp_path_factory.mktemp("dovecot-org")
-    mailboxes, copies, forwards = populate(root, 300)
-    server = start_dovecot(root, {m: "pw" for m in mailboxes})
+@contextlib.contextmanager
+def outside_basetemp(name: str) -> Iterator[Path]:
+    """A directory outside pytest's base temp: a concurrent pytest run prunes old base
+    temps, which would delete a running server's mail and password files under it."""
+    root = Path(tempfile.mkdtemp(prefix=f"phishloop-dovecot-{name}-"))
     try:
-        yield Org(server, mailboxes, copies, forwards)
+        yield root
     finally:
-        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
-def no_move_org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Org]:
-    root = tmp_path_factory.mktemp("dovecot-nomove")
-    mailboxes, copies, forwards = populate(root, 20)
-    server = start_dovecot(root, {m: "pw" for m in mailboxes}, move=False)
-    try:
-        yield Org(server, mailboxes, copies, forwards)
-    finally:
-        server.stop()
+def org() -> Iterator[Org]:
+    with outside_basetemp("org") as root:
+        mailboxes, copies, forwards = populate(root, 300)
+        server = start_dovecot(root, {m: "pw" for m in mailboxes})
+        try:
+            yield Org(server, mailboxes, copies, forwards)
+        finally:
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def no_move_org() -> Iterator[Org]:
+    with outside_basetemp("nomove") as root:
+        mailboxes, copies, forwards = populate(root, 20)
+        server = start_dovecot(root, {m: "pw" for m in mailboxes}, move=False)
+        try:
+            yield Org(server, mailboxes, copies, forwards)
+        finally:
+            server.stop()
 
 
 def imap_store(server: DovecotServer, connections: int = 4, **kwargs: object) -> ImapStore:
