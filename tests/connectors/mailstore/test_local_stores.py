@@ -104,7 +104,8 @@ def test_criteria_and_sent_folder(store: MailStore) -> None:
     assert hits(SearchQuery(sender="payroll@evil.test", until=WHEN.replace(hour=8))) == set()
     assert hits(SearchQuery(url=PHISH_URL)) == {"a@corp.test", "b@corp.test"}
     assert hits(SearchQuery(attachment_sha256=ATTACHMENT_SHA)) == {"a@corp.test", "b@corp.test"}
-    assert store.sent_folder("a@corp.test") == "Sent"
+    forward_folders = {folder for _, folder in where(store, "<fwd-1@corp.test>")}
+    assert forward_folders == {store.sent_folder("a@corp.test")}
     assert hits(SearchQuery(references="<phish-1@evil.test>", folders=(SENT,))) == {"a@corp.test"}
 
 

@@ -8,8 +8,9 @@ keys are an error (a typo must not silently change where mail is moved).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +27,15 @@ from phishloop.connectors.mailstore.imap_pool import (
 )
 from phishloop.connectors.mailstore.maildir import MaildirStore
 from phishloop.connectors.mailstore.memory import MemoryMailStore
+from phishloop.connectors.mailstore.settings_hosted import (
+    HOSTED_KEYS,
+    HostedSettings,
+    hosted_settings,
+    open_hosted,
+)
 from phishloop.core.errors import ConfigError
 
-TYPES = ("maildir", "imap", "doveadm", "memory")
+TYPES = ("maildir", "imap", "doveadm", "graph", "gmail", "memory")
 _KEYS = {
     "type",
     "quarantine_folder",
@@ -58,6 +65,7 @@ _KEYS = {
     "api_key_file",
     "workers",
     "chunk_size",
+    *HOSTED_KEYS,
 }
 DEFAULT_SENT = (
     "Sent",
@@ -87,13 +95,14 @@ class MailstoreSettings:
     use_move: bool | None = None
     master_user: str | None = None
     master_separator: str = "*"
-    master_password: str | None = None
+    master_password: str | None = field(default=None, repr=False)
     credentials: tuple[tuple[str, str], ...] = ()
     mailboxes: tuple[str, ...] = ()
     url: str = "http://127.0.0.1:8080/doveadm/v1"
-    api_key: str | None = None
+    api_key: str | None = field(default=None, repr=False)
     workers: int = 4
     chunk_size: int = 25
+    hosted: HostedSettings | None = None
 
     @classmethod
     def from_mapping(cls, table: Mapping[str, Any]) -> MailstoreSettings:
@@ -104,12 +113,14 @@ class MailstoreSettings:
         kind = _str(table, "type", "maildir")
         if kind not in TYPES:
             raise ConfigError(f"mailstore.type must be one of {', '.join(TYPES)}, not {kind!r}")
+        # Gmail has no folders: quarantine is a label, named so people recognise it.
+        quarantine_default = "Phishloop Quarantine" if kind == "gmail" else "Quarantine"
         security = _str(table, "security", "ssl")
         if security not in ("ssl", "starttls", "none"):
             raise ConfigError("mailstore.security must be ssl, starttls or none")
         settings = cls(
             type=kind,
-            quarantine_folder=_str(table, "quarantine_folder", "Quarantine"),
+            quarantine_folder=_str(table, "quarantine_folder", quarantine_default),
             sent_folders=_strings(table, "sent_folders") or DEFAULT_SENT,
             root=Path(table["root"]) if "root" in table else None,
             layout=_str(table, "layout", "{mailbox}"),
@@ -131,6 +142,7 @@ class MailstoreSettings:
             api_key=_secret(table, "api_key"),
             workers=_int(table, "workers", 4),
             chunk_size=_int(table, "chunk_size", 25),
+            hosted=hosted_settings(kind, table, _secret) if kind in ("graph", "gmail") else None,
         )
         settings.check()
         return settings
@@ -145,14 +157,31 @@ class MailstoreSettings:
                 "mailstore.master_password (or master_password_env/_file) is required "
                 "with master_user"
             )
+        if self.type == "gmail" and not self.mailboxes:
+            raise ConfigError(
+                "mailstore.mailboxes (or mailboxes_file) is required for type = 'gmail' "
+                "(the Gmail API cannot list a domain's users)"
+            )
         if self.type == "doveadm" and not self.api_key:
             raise ConfigError("mailstore.api_key (or api_key_env/_file) is required for doveadm")
         if self.quarantine_folder.upper() == "INBOX" or not self.quarantine_folder:
             raise ConfigError("mailstore.quarantine_folder must name a folder other than INBOX")
 
 
-def open_mailstore(settings: MailstoreSettings) -> MailStore:
-    """The configured backend, ready to use (connections open lazily)."""
+def open_mailstore(
+    settings: MailstoreSettings, *, sleep: Callable[[float], None] = time.sleep
+) -> MailStore:
+    """The configured backend, ready to use (connections open lazily). `sleep` is how the
+    hosted stores wait out throttling (tests count the waits)."""
+    if settings.hosted is not None:
+        return open_hosted(
+            settings.hosted,
+            quarantine_folder=settings.quarantine_folder,
+            mailboxes=settings.mailboxes,
+            workers=settings.workers,
+            timeout=settings.timeout_seconds,
+            sleep=sleep,
+        )
     if settings.type == "maildir":
         assert settings.root is not None
         return MaildirStore(

@@ -1,0 +1,61 @@
+"""App-only tokens from the Microsoft identity platform (OAuth 2.0 client credentials)."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
+
+from phishloop.connectors.cloud.api import ApiClient, ApiFailure, json_object
+
+_TOKEN_MARGIN_SECONDS = 60.0
+
+
+class ClientCredentials:
+    """A cached token for `scope` (default: `{graph origin}/.default`), renewed a minute
+    before it expires or when the API refuses it. The secret is never part of a message."""
+
+    def __init__(
+        self,
+        client: ApiClient,
+        *,
+        authority: str,
+        tenant_id: str,
+        client_id: str,
+        client_secret: str,
+        scope: str = "",
+    ) -> None:
+        self.client = client
+        self.url = f"{authority.rstrip('/')}/{tenant_id}/oauth2/v2.0/token"
+        self.client_id = client_id
+        self._secret = client_secret
+        origin = urlsplit(client.base_url)
+        self.scope = scope or f"{origin.scheme}://{origin.netloc}/.default"
+        self._token = ""
+        self._expires = 0.0
+
+    def token(self) -> str:
+        if self._token and time.monotonic() < self._expires:
+            return self._token
+        form = {
+            "client_id": self.client_id,
+            "client_secret": self._secret,
+            "scope": self.scope,
+            "grant_type": "client_credentials",
+        }
+        response = self.client.send("POST", self.url, data=form)
+        body = json_object(response)
+        if response.status_code != 200 or "access_token" not in body:
+            reason = body.get("error_description") or body.get("error") or response.status_code
+            raise ApiFailure(
+                f"{self.client.name} token request refused: {str(reason)[:300]}",
+                status=response.status_code,
+                code=str(body.get("error", "")),
+                transient=response.status_code >= 500,
+            )
+        self._token = str(body["access_token"])
+        lifetime = float(body.get("expires_in", 3599))
+        self._expires = time.monotonic() + max(0.0, lifetime - _TOKEN_MARGIN_SECONDS)
+        return self._token
+
+    def invalidate(self) -> None:
+        self._token = ""
