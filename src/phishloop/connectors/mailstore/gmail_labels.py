@@ -27,11 +27,12 @@ class GmailLabels:
         self.lock = threading.RLock()
         self._names: dict[str, str] = {}  # id → name
         self._types: dict[str, str] = {}  # id → system | user
+        self._unknown: set[str] = set()
         self._loaded = False
 
     def name(self, label_id: str) -> str:
         with self.lock:
-            self._load()
+            self._known(label_id)
             return self._names.get(label_id, label_id)
 
     def id_of(self, name: str) -> str | None:
@@ -46,8 +47,16 @@ class GmailLabels:
 
     def is_user(self, label_id: str) -> bool:
         with self.lock:
-            self._load()
+            self._known(label_id)
             return self._types.get(label_id) == "user"
+
+    def _known(self, label_id: str) -> None:
+        """Load the labels; reload once for an id created since (by the user, meanwhile)."""
+        self._load()
+        if label_id not in self._names and label_id not in self._unknown:
+            self._load(again=True)
+            if label_id not in self._names:
+                self._unknown.add(label_id)
 
     def ensure(self, name: str) -> str:
         """The id of the user label `name`, created if missing."""
