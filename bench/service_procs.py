@@ -44,7 +44,7 @@ def environment(data_dir: Path, **settings: str) -> dict[str, str]:
     config.write_text('[organisation]\ndomains = ["corp.example"]\n')
     env.update(PHISHLOOP_DATA_DIR=str(data_dir), PHISHLOOP_CONFIG=str(config),
                PHISHLOOP_LOG_LEVEL="WARNING", PHISHLOOP_INTAKE_RATE="100000/second",
-               PYTHONPATH=str(REPO))  # fmt: skip
+               PYTHONPATH=os.pathsep.join([str(REPO / "src"), str(REPO)]))  # fmt: skip
     env.update({f"PHISHLOOP_{k.upper()}": v for k, v in settings.items()})
     return env
 
