@@ -168,3 +168,15 @@ def test_a_sweep_run_ahead_in_chunks_gives_the_same_plan(
     plan = Planner(prefetched, directory, fingerprints, options).plan([seed])
     assert found(plan) == EXPECTED
     assert max(searched) < len(sweep.universe)  # the universe was not searched again
+
+
+def test_unknown_internal_addresses_are_listed_not_searched(
+    store: MemoryMailStore, directory: InMemoryDirectory, seed: Seed
+) -> None:
+    from dataclasses import replace  # noqa: PLC0415
+
+    recipients = (*seed.recipients, "left-2019@corp.test")
+    plan = make_plan(store, directory, replace(seed, recipients=recipients))
+    assert found(plan) == EXPECTED and plan.errors == []
+    assert ("left-2019@corp.test", "an internal address that neither the directory nor the "
+            "mail store knows") in {(s.mailbox, s.reason) for s in plan.skipped}  # fmt: skip

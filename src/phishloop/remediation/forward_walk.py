@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 
 from phishloop.connectors.mailstore.base import SENT, FoundMessage, SearchQuery
 from phishloop.remediation.forwards import header_evidence, is_forward_subject, recipients
-from phishloop.remediation.model import EntryKind
-from phishloop.remediation.planner import PlanRun
+from phishloop.remediation.model import EntryKind, Skipped
+from phishloop.remediation.planner import UNKNOWN, PlanRun
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +131,10 @@ class ForwardWalk:
         targets: dict[str, tuple[str, ...]] = {}
         for address in addresses:  # external ones are listed by `expand`
             for mailbox, via in run.expand(address, (*path, "to " + address)):
-                targets.setdefault(mailbox, via)
+                if run.is_known(mailbox):
+                    targets.setdefault(mailbox, via)
+                else:
+                    run.plan.skipped.append(Skipped(mailbox, UNKNOWN))
         if not targets or not hit.ref.message_id:
             return []
         query = SearchQuery(message_id=hit.ref.message_id)

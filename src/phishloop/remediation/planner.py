@@ -48,6 +48,7 @@ FingerprintFn = Callable[[bytes], Sequence[Fingerprint]]
 """Campaign fingerprints of a raw message (one per original it carries)."""
 
 EXTERNAL = "cannot pull — external"
+UNKNOWN = "an internal address that neither the directory nor the mail store knows"
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +114,7 @@ class PlanRun:
     addresses: dict[str, str] = field(default_factory=dict)  # mailbox → person's address
     protected: set[str] = field(default_factory=set)
     universe: list[str] = field(default_factory=list)
+    known: frozenset[str] = frozenset()  # mailboxes the store or directory lists
     taken: dict[tuple[str, str, int, str], PlanEntry] = field(default_factory=dict)
     _fingerprints: dict[str, tuple[Fingerprint, ...]] = field(default_factory=dict)
 
@@ -156,7 +158,9 @@ class PlanRun:
         return protected
 
     def _universe(self) -> list[str]:
-        mailboxes: set[str] = set(self.routes)
+        """Every mailbox the store or the directory knows; routed addresses that neither
+        knows are left out (searching them would only fail), unless both lists are empty."""
+        mailboxes: set[str] = set()
         try:
             mailboxes.update(self.store.list_mailboxes())
         except MailStoreError as exc:
@@ -165,7 +169,15 @@ class PlanRun:
             mailboxes.update(self.directory.mailboxes())
         except DirectoryError as exc:
             self.plan.errors.append(PlanError("", f"listing directory mailboxes: {exc}"))
-        return sorted(mailboxes - self.protected)
+        self.known = frozenset(mailboxes)
+        for mailbox in sorted(set(self.routes) - mailboxes):
+            if self.known:
+                self.plan.skipped.append(Skipped(mailbox, UNKNOWN))
+                del self.routes[mailbox]
+        return sorted((mailboxes | set(self.routes)) - self.protected)
+
+    def is_known(self, mailbox: str) -> bool:
+        return not self.known or mailbox in self.known
 
     def _expand_recipient(self, recipient: str) -> None:
         address = normalize_address(recipient)
