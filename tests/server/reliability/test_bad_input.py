@@ -31,6 +31,7 @@ from phishloop.server.intake.smtp import SmtpIntake
 from phishloop.server.jobs import queue
 from phishloop.server.jobs.models import Job, JobState
 from phishloop.server.reports.models import Report
+from phishloop.server.reports.storage import load_raw
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ORG = IntakeSettings(reporters=ReporterPolicy(("corp.example",)))
@@ -171,3 +172,16 @@ def test_cli_garbage_is_reported_and_an_oversized_file_refused(
     [report] = Report.objects.all()
     assert report.filename == "junk.bin"
     assert_not_an_email(shown(viewer, report.pk))
+
+
+def test_smtp_takes_a_report_with_a_line_over_64_kb(intake: SmtpIntake) -> None:
+    """phishing_pot holds samples with 78 KB and 97 KB lines (HTML on one line): refusing
+    such a line would bounce the report back to the employee."""
+    message = EmailMessage()
+    message["From"] = "Billing <billing@invoices-due.example>"
+    message["Subject"] = "Your invoice"
+    message.set_content("<p>" + "pay now " * 20_000 + "</p>", subtype="html", cte="8bit")
+    raw = message.as_bytes(policy=SMTP.clone(max_line_length=None))
+    assert max(len(line) for line in raw.split(b"\r\n")) > 150_000
+    assert send(intake, raw) == {}
+    assert load_raw(Report.objects.get().raw_sha256) == raw
