@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -87,15 +88,20 @@ def run_all(root: Path, server: DovecotServer, org: pull_org.BenchOrg,
     expected = len(org.recipients)
     for threads in [int(n) for n in args.connections.split(",")]:
         _write_config(root, server, org, _imap(server, threads), args.batch_size)
-        rows.append(_best(args.repeat, lambda t=threads: {
-            "path": f"IMAP, {t} connection(s)",
-            "bare": _bare(server, mailboxes, t, expected), **_pull(incident, org)}))  # fmt: skip
+        rows.append(_best(args.repeat, partial(_imap_row, server, mailboxes, threads,
+                                               expected, incident, org)))  # fmt: skip
     doveadm = {"type": "doveadm", "url": server.doveadm_url, "api_key": server.api_key,
                "workers": 4, "chunk_size": 50}  # fmt: skip
     _write_config(root, server, org, doveadm, args.batch_size)
     rows.append(_best(args.repeat, lambda: {"path": "doveadm HTTP API (4 workers)",
                                             "bare": None, **_pull(incident, org)}))  # fmt: skip
     return rows
+
+
+def _imap_row(server: DovecotServer, mailboxes: list[str], threads: int, expected: int,
+              incident: Any, org: pull_org.BenchOrg) -> dict[str, Any]:  # fmt: skip
+    bare = _bare(server, mailboxes, threads, expected)
+    return {"path": f"IMAP, {threads} connection(s)", "bare": bare, **_pull(incident, org)}
 
 
 def _best(repeat: int, measure: Callable[[], dict[str, Any]]) -> dict[str, Any]:
