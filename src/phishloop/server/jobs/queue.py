@@ -89,8 +89,10 @@ def _send(job: Job) -> None:
     for dispatch in _dispatch:
         try:
             dispatch(job)
-        except Exception:  # the row is safe; the sweeper sends it again
-            log.warning("could not dispatch job %s; it stays queued", job.pk, exc_info=True)
+        except Exception as exc:  # the row is safe; the sweeper sends it again
+            # One line per job: during a broker outage a traceback each would flood the log.
+            log.warning("could not send job %s to the broker (%s: %s); it stays queued and "
+                        "the sweeper sends it again", job.pk, type(exc).__name__, exc)  # fmt: skip
 
 
 def worker_name() -> str:
