@@ -3,7 +3,7 @@ from the PHISHLOOP_* environment): migrate, make the incident, plan and approve,
 report the pull's state.
 
 Usage: python -m tests.server.remediation.pull_driver migrate | incident | approve INCIDENT
-       | restore PULL | state PULL"""
+       | restore PULL | state PULL | jobs"""
 
 from __future__ import annotations
 
@@ -31,6 +31,11 @@ def main(argv: list[str]) -> None:
         print(service.approve_pull(pull.pk, actor="driver").pk)
     elif command == "restore":
         service.restore_pull(int(args[0]), actor="driver")
+    elif command == "jobs":  # for a failure message: where the work stands
+        from phishloop.server.jobs.models import Job  # noqa: PLC0415
+
+        rows = Job.objects.order_by("id").values("kind", "key", "state", "attempts", "last_error")
+        print(json.dumps([{**row, "last_error": row["last_error"][:200]} for row in rows]))
     elif command == "state":
         pull = PullJob.objects.get(pk=int(args[0]))
         print(json.dumps({"state": pull.state, "counts": pull.counts}))

@@ -108,7 +108,8 @@ def wait_for(env: dict[str, str], pull: str, states: set[str], log: Path) -> dic
         if state["state"] in states:
             return state
         if time.monotonic() > deadline:
-            pytest.fail(f"pull stuck: {state}\n{log.read_text()[-4000:]}")
+            jobs = drive(env, "jobs")
+            pytest.fail(f"pull stuck: {state}\njobs: {jobs}\n{log.read_text()[-4000:]}")
         time.sleep(0.5)
 
 
@@ -118,7 +119,10 @@ def test_a_pull_fans_out_to_celery_workers(environment: dict[str, str], tmp_path
     command = [str(Path(sys.executable).with_name("celery")), "-A", "phishloop.server.celery",
                "worker", "--concurrency", "2", "--queues", "pipeline,remediation",
                "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel",
-               "INFO", "-n", f"pull{time.monotonic_ns()}@%h"]  # fmt: skip
+               "INFO", "-n", f"pull{time.monotonic_ns()}@%h",
+               # As deployed (`phishloop worker --beat`): the sweeper re-sends any job whose
+               # broker message was lost, so a loaded machine cannot strand a batch.
+               "--beat", f"--schedule={tmp_path / 'beat-schedule'}"]  # fmt: skip
     with log.open("ab") as out:
         worker = subprocess.Popen(command, env=environment, cwd=REPO, stdout=out,
                                   stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
