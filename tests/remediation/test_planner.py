@@ -7,6 +7,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tests.remediation.conftest import fingerprints
 from tests.support import pull_org
@@ -14,6 +16,7 @@ from tests.support.pull_org import ABUSE, EXPECTED, EXPECTED_EXTERNAL, address
 
 from phishloop.connectors.directory import InMemoryDirectory
 from phishloop.connectors.mailstore import MailboxSearch, MemoryMailStore, SearchQuery
+from phishloop.connectors.mailstore.base import MessageRef
 from phishloop.remediation import Plan, Planner, PlanOptions, Seed
 
 
@@ -152,7 +155,9 @@ def test_a_sweep_run_ahead_in_chunks_gives_the_same_plan(
 
     options = PlanOptions(protected_addresses=(ABUSE,))
     sweep = Planner(store, directory, fingerprints, options).sweep([seed])
-    assert ABUSE not in sweep.universe and len(sweep.queries) == 1
+    assert ABUSE not in sweep.universe
+    # the campaign sweep, and the forward walk's sent-item queries (References, subject)
+    assert [bool(q.folders) for q in sweep.queries] == [False, True, True]
     chunks = [sweep.universe[i : i + 4] for i in range(0, len(sweep.universe), 4)]
     stored = [json.loads(json.dumps(results_to_json(run_chunk(store, c, sweep.queries))))
               for c in chunks]  # fmt: skip
@@ -180,3 +185,27 @@ def test_unknown_internal_addresses_are_listed_not_searched(
     assert found(plan) == EXPECTED and plan.errors == []
     assert ("left-2019@corp.test", "an internal address that neither the directory nor the "
             "mail store knows") in {(s.mailbox, s.reason) for s in plan.skipped}  # fmt: skip
+
+
+def test_one_pass_of_every_mailbox_and_no_fetch_for_forwards_named_by_references(
+    store: MemoryMailStore, directory: InMemoryDirectory, seed: Seed,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    passes: list[int] = []
+    fetched: list[MessageRef] = []
+    search_many, fetch = store.search_many, store.fetch
+    monkeypatch.setattr(
+        store, "search_many", lambda m, q: passes.append(len(m)) or search_many(m, q)
+    )
+    monkeypatch.setattr(store, "fetch", lambda ref: fetched.append(ref) or fetch(ref))
+    plan = make_plan(store, directory, seed)
+    assert found(plan) == EXPECTED
+    assert passes[0] == plan.searched_mailboxes  # one pass of every mailbox, then
+    assert all(count < passes[0] for count in passes[1:])  # only the forward walk's few
+    by_references = {
+        (e.mailbox, e.message_id)
+        for e in plan.entries
+        if e.kind.value == "sent-forward" and "References names" in e.reason
+    }
+    assert by_references  # the test organisation has such forwards
+    assert not by_references & {(ref.mailbox, ref.message_id) for ref in fetched}

@@ -13,10 +13,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from phishloop.connectors.mailstore.base import SENT, FoundMessage, SearchQuery
-from phishloop.remediation.forwards import header_evidence, is_forward_subject, recipients
+from phishloop.remediation.forwards import (
+    header_evidence,
+    is_forward_subject,
+    normalised,
+    recipients,
+    references_evidence,
+)
 from phishloop.remediation.model import EntryKind, Skipped
 from phishloop.remediation.planner import UNKNOWN, PlanRun
 
@@ -29,6 +34,16 @@ class Holder:
     message_id: str
     path: tuple[str, ...]
     depth: int
+
+
+@dataclass(frozen=True, slots=True)
+class Forward:
+    """A sent forward of a copy and the mailboxes (with paths) it went to."""
+
+    hit: FoundMessage
+    reason: str
+    path: tuple[str, ...]
+    targets: dict[str, tuple[str, ...]]
 
 
 class ForwardWalk:
@@ -55,24 +70,49 @@ class ForwardWalk:
     def _step(self, level: list[Holder], depth: int) -> list[Holder]:
         fresh = [h for h in level if (h.mailbox, h.message_id) not in self.visited]
         self.visited.update((h.mailbox, h.message_id) for h in fresh)
+        forwards = [
+            forward
+            for holder, hit, raw, evidence in self._forwards_of(fresh)
+            if (forward := self._forwarded(holder, hit, raw, evidence, depth)) is not None
+        ]
+        # every forward's recipients searched for it in one pass
+        wanted = [
+            (SearchQuery(message_id=f.hit.ref.message_id), sorted(f.targets)) for f in forwards
+        ]
+        self.run.prefetch_for(wanted)
         following: list[Holder] = []
-        for holder, hit, raw, evidence in self._forwards_of(fresh):
-            following += self._forwarded(holder, hit, raw, evidence, depth)
+        for forward in forwards:
+            following += self._copies(forward, depth)
         return following
 
     # -- finding forwards in sent items ----------------------------------------------------
-    def _forwards_of(self, holders: list[Holder]) -> list[tuple[Holder, FoundMessage, bytes, str]]:
-        candidates = self._candidates(holders)
+    def _forwards_of(
+        self, holders: list[Holder]
+    ) -> list[tuple[Holder, FoundMessage, bytes | None, str]]:
+        """Forwards among the holders' sent items, in candidate order. A candidate whose
+        References (read with the search hit) names a copy needs no fetch; the others are
+        fetched and judged on their attachments and content."""
+        candidates = list(self._candidates(holders).values())
         by_mailbox: dict[str, list[Holder]] = defaultdict(list)
         for holder in holders:
             by_mailbox[holder.mailbox].append(holder)
-        found = []
-        for hit, raw in self.run.fetch_all(list(candidates.values())):
-            mine = by_mailbox[hit.ref.mailbox]
-            evidence = self._evidence(hit, raw, {h.message_id for h in mine})
-            if evidence:
-                found.append((mine[0], hit, raw, evidence))
-        return found
+        copy_ids = {m: {h.message_id for h in mine} for m, mine in by_mailbox.items()}
+        evidence = {
+            index: found
+            for index, hit in enumerate(candidates)
+            if (found := self._read_evidence(hit, copy_ids[hit.ref.mailbox]))
+        }
+        unread = [hit for index, hit in enumerate(candidates) if index not in evidence]
+        raws = {id(hit): raw for hit, raw in self.run.fetch_all(unread)}
+        found_forwards = []
+        for index, hit in enumerate(candidates):
+            raw = raws.get(id(hit))
+            reason = evidence.get(index) or (
+                self._evidence(hit, raw, copy_ids[hit.ref.mailbox]) if raw is not None else ""
+            )
+            if reason:
+                found_forwards.append((by_mailbox[hit.ref.mailbox][0], hit, raw, reason))
+        return found_forwards
 
     def _candidates(self, holders: list[Holder]) -> dict[tuple[str, str, int, str], FoundMessage]:
         run = self.run
@@ -80,13 +120,13 @@ class ForwardWalk:
         by_id: dict[str, list[str]] = defaultdict(list)
         for holder in holders:
             by_id[holder.message_id].append(holder.mailbox)
-        for message_id, mailboxes in sorted(by_id.items()):
-            query = SearchQuery(references=message_id, folders=(SENT,))
-            hits += run.search(sorted(set(mailboxes)), query)
         mailboxes = sorted({h.mailbox for h in holders})
-        for subject, since in self._subjects():
-            hits += run.search(mailboxes, SearchQuery(subject=subject, since=since,
-                                                      folders=(SENT,)))  # fmt: skip
+        by_references = [(SearchQuery(references=message_id, folders=(SENT,)), sorted(set(boxes)))
+                         for message_id, boxes in sorted(by_id.items())]  # fmt: skip
+        by_subject = [(q, mailboxes) for q in run.sent_queries() if q.subject is not None]
+        run.prefetch_for(by_references + by_subject)  # what the sweep did not answer: one pass
+        for query, boxes in by_references + by_subject:
+            hits += run.search(boxes, query)
         out: dict[tuple[str, str, int, str], FoundMessage] = {}
         for hit in hits:
             key = (hit.ref.mailbox, hit.ref.folder, hit.ref.uidvalidity, hit.ref.uid)
@@ -95,13 +135,12 @@ class ForwardWalk:
                 out[key] = hit
         return out
 
-    def _subjects(self) -> list[tuple[str, datetime | None]]:
-        subjects: dict[str, datetime | None] = {}
-        for seed in self.run.seeds:
-            if seed.subject:
-                since = seed.date - timedelta(days=1) if seed.date else None
-                subjects.setdefault(seed.subject, since)
-        return sorted(subjects.items(), key=lambda item: item[0])
+    def _read_evidence(self, hit: FoundMessage, copy_ids: set[str]) -> str:
+        """References evidence from the headers read with the hit ("" when not read, or
+        when they name no copy)."""
+        if hit.references is None or hit.recipients is None:
+            return ""
+        return references_evidence(hit.references, copy_ids | self.run.seed_ids)
 
     def _evidence(self, hit: FoundMessage, raw: bytes, copy_ids: set[str]) -> str:
         evidence = header_evidence(raw, copy_ids | self.run.seed_ids)
@@ -118,15 +157,18 @@ class ForwardWalk:
 
     # -- following a forward ---------------------------------------------------------------
     def _forwarded(
-        self, holder: Holder, hit: FoundMessage, raw: bytes, evidence: str, depth: int
-    ) -> list[Holder]:
+        self, holder: Holder, hit: FoundMessage, raw: bytes | None, evidence: str, depth: int
+    ) -> Forward | None:
+        """Add the sent forward to the plan; its internal recipients' mailboxes (None when
+        there are none to search)."""
         run = self.run
         sender = run.address_of(holder.mailbox)
         path = (*holder.path, f"forwarded by {sender}")
-        addresses = [a for a in recipients(raw) if not run.is_protected_address(a)]
+        sent_to = recipients(raw) if raw is not None else normalised(hit.recipients or ())
+        addresses = [a for a in sent_to if not run.is_protected_address(a)]
         if not addresses:
             run.skip(hit, "a report to the abuse mailbox: not pulled, not followed")
-            return []
+            return None
         run.add(EntryKind.SENT_FORWARD, hit, f"forward of a copy ({evidence})", path, depth)
         targets: dict[str, tuple[str, ...]] = {}
         for address in addresses:  # external ones are listed by `expand`
@@ -136,12 +178,17 @@ class ForwardWalk:
                 else:
                     run.plan.skipped.append(Skipped(mailbox, UNKNOWN))
         if not targets or not hit.ref.message_id:
-            return []
-        query = SearchQuery(message_id=hit.ref.message_id)
+            return None
+        return Forward(hit, f"forwarded by {sender} ({evidence})", path, targets)
+
+    def _copies(self, forward: Forward, depth: int) -> list[Holder]:
+        """The forward's copies in its recipients' mailboxes: the next level's holders."""
+        run = self.run
         following = []
-        for copy in run.search(sorted(targets), query):
-            reason = f"forwarded by {sender} ({evidence})"
-            route = targets.get(copy.ref.mailbox, path)
-            if run.add(EntryKind.FORWARD, copy, reason, route, depth) is not None:
+        for copy in run.search(
+            sorted(forward.targets), SearchQuery(message_id=forward.hit.ref.message_id)
+        ):
+            route = forward.targets.get(copy.ref.mailbox, forward.path)
+            if run.add(EntryKind.FORWARD, copy, forward.reason, route, depth) is not None:
                 following.append(Holder(copy.ref.mailbox, copy.ref.message_id, route, depth))
         return following

@@ -9,7 +9,7 @@ the caller with the campaign fingerprints). Attacker-controlled structure is bou
 from __future__ import annotations
 
 import email.policy
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from email.message import Message
 from email.parser import BytesHeaderParser, BytesParser
 from email.utils import getaddresses
@@ -29,13 +29,23 @@ def is_forward_subject(subject: str) -> bool:
 def header_evidence(raw: bytes, copy_ids: Collection[str]) -> str:
     """Why `raw` forwards one of `copy_ids` by its headers or an attached copy ("" if not)."""
     headers = BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
-    named = _ids(f"{headers.get('References', '')} {headers.get('In-Reply-To', '')}")
-    for message_id in copy_ids:
-        if message_id in named:
-            return f"References names {message_id}"
+    named = f"{headers.get('References', '')} {headers.get('In-Reply-To', '')}"
+    evidence = references_evidence(named, copy_ids)
+    if evidence:
+        return evidence
     for message_id in attached_ids(raw):
         if message_id in copy_ids:
             return f"carries {message_id} as an attachment"
+    return ""
+
+
+def references_evidence(references: str, copy_ids: Collection[str]) -> str:
+    """Why References/In-Reply-To text `references` shows a reply to or forward of one of
+    `copy_ids` ("" if it names none)."""
+    named = _ids(references)
+    for message_id in copy_ids:
+        if message_id in named:
+            return f"References names {message_id}"
     return ""
 
 
@@ -68,8 +78,12 @@ def recipients(raw: bytes) -> tuple[str, ...]:
     """To, Cc and Bcc addresses of `raw` (a sent copy keeps its Bcc), normalised, each once."""
     headers = BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
     values = [str(v) for name in ("To", "Cc", "Bcc") for v in headers.get_all(name, [])]
-    addresses = [normalize_address(a) for _, a in getaddresses(values) if "@" in a]
-    return tuple(dict.fromkeys(addresses))[:MAX_RECIPIENTS]
+    return normalised([a for _, a in getaddresses(values) if "@" in a])
+
+
+def normalised(addresses: Iterable[str]) -> tuple[str, ...]:
+    """Addresses normalised, each once, at most MAX_RECIPIENTS."""
+    return tuple(dict.fromkeys(normalize_address(a) for a in addresses))[:MAX_RECIPIENTS]
 
 
 def _ids(text: str) -> set[str]:

@@ -22,10 +22,11 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from phishloop.connectors.directory.base import Directory, DirectoryError, normalize_address
 from phishloop.connectors.mailstore.base import (
+    SENT,
     FoundMessage,
     MailboxSearch,
     MailStore,
@@ -116,6 +117,7 @@ class PlanRun:
     universe: list[str] = field(default_factory=list)
     known: frozenset[str] = frozenset()  # mailboxes the store or directory lists
     taken: dict[tuple[str, str, int, str], PlanEntry] = field(default_factory=dict)
+    prefetched: dict[SearchQuery, dict[str, MailboxSearch]] = field(default_factory=dict)
     _fingerprints: dict[str, tuple[Fingerprint, ...]] = field(default_factory=dict)
 
     @property
@@ -231,6 +233,7 @@ class PlanRun:
         every mailbox only for seeds without those keys (or with `message_id_sweep`), and
         in the recipients' mailboxes where the sweep found nothing (a gateway may have
         rewritten the subject there)."""
+        self.prefetch(self.universe, self.sweep_queries())
         candidates: dict[tuple[str, str, int, str], FoundMessage] = {}
         for seed in self.seeds:
             query = self._campaign_query(seed)
@@ -248,10 +251,28 @@ class PlanRun:
         self._judge_siblings([hit for key, hit in candidates.items() if key not in self.taken])
 
     def sweep_queries(self) -> list[SearchQuery]:
-        """Every query `find_copies` runs over the whole universe, in its order."""
+        """Every query `find_copies` runs over the whole universe, in its order, and the
+        sent-item queries of the forward walk's first level: one pass of every mailbox
+        answers them all (the walk reads the holders' share)."""
         queries = [q for q in (self._campaign_query(seed) for seed in self.seeds) if q]
         queries += [SearchQuery(message_id=mid) for mid in self._message_id_sweeps()]
+        if self.options.forwards and self.options.max_forward_depth > 0:
+            queries += self.sent_queries()
         return list(dict.fromkeys(queries))
+
+    def sent_queries(self) -> list[SearchQuery]:
+        """The forward walk's sent-item queries for the reported messages: replies and
+        forwards naming a reported Message-ID, and messages with a reported subject."""
+        queries = [SearchQuery(references=mid, folders=(SENT,)) for mid in sorted(self.seed_ids)]
+        subjects: dict[str, datetime | None] = {}
+        for seed in self.seeds:
+            if seed.subject:
+                subjects.setdefault(
+                    seed.subject, seed.date - timedelta(days=1) if seed.date else None
+                )
+        for subject, since in sorted(subjects.items(), key=lambda item: item[0]):
+            queries.append(SearchQuery(subject=subject, since=since, folders=(SENT,)))
+        return queries
 
     def _message_id_sweeps(self) -> list[str]:
         if self.options.message_id_sweep:
@@ -299,13 +320,39 @@ class PlanRun:
         return best
 
     # -- shared helpers --------------------------------------------------------------------
+    def prefetch(self, mailboxes: Sequence[str], queries: Sequence[SearchQuery]) -> None:
+        """Run `queries` over `mailboxes` in one pass (`MailStore.search_many`); `search`
+        answers from these results afterwards."""
+        allowed = [m for m in mailboxes if m not in self.protected]
+        if not allowed or not queries:
+            return
+        for query, results in self.store.search_many(allowed, queries).items():
+            self.prefetched.setdefault(query, {}).update((r.mailbox, r) for r in results)
+
+    def prefetch_for(self, wanted: Sequence[tuple[SearchQuery, Sequence[str]]]) -> None:
+        """Answer the (query, mailboxes) pairs not answered yet in one pass: every missing
+        query over every mailbox missing one (a few more combinations, one login each)."""
+        queries: list[SearchQuery] = []
+        mailboxes: set[str] = set()
+        for query, boxes in wanted:
+            known = self.prefetched.get(query, {})
+            gaps = [m for m in boxes if m not in known and m not in self.protected]
+            if gaps:
+                queries.append(query)
+                mailboxes.update(gaps)
+        self.prefetch(sorted(mailboxes), list(dict.fromkeys(queries)))
+
     def search(self, mailboxes: Sequence[str], query: SearchQuery) -> list[FoundMessage]:
         """Hits in `mailboxes` (never a protected one); failures recorded per mailbox."""
         allowed = [m for m in mailboxes if m not in self.protected]
         if not allowed:
             return []
+        known = self.prefetched.get(query, {})
+        missing = [m for m in allowed if m not in known]
+        live = {r.mailbox: r for r in self.store.search(missing, query)} if missing else {}
         hits: list[FoundMessage] = []
-        for result in self.store.search(allowed, query):
+        for mailbox in allowed:
+            result = known.get(mailbox) or live[mailbox]
             self._note_error(result)
             hits.extend(result.messages)
         return hits

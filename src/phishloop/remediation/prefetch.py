@@ -30,7 +30,8 @@ _DATES = ("since", "until")
 def run_chunk(
     store: MailStore, mailboxes: Sequence[str], queries: Sequence[SearchQuery]
 ) -> Results:
-    return {query: {r.mailbox: r for r in store.search(mailboxes, query)} for query in queries}
+    found = store.search_many(mailboxes, queries)
+    return {query: {r.mailbox: r for r in results} for query, results in found.items()}
 
 
 def query_to_json(query: SearchQuery) -> dict[str, Any]:
@@ -83,7 +84,8 @@ def _search_json(result: MailboxSearch) -> dict[str, Any]:
             {"ref": [m.ref.mailbox, m.ref.folder, m.ref.uidvalidity, m.ref.uid,
                      m.ref.message_id], "flags": sorted(m.flags), "sender": m.sender,
              "subject": m.subject, "date": m.date.isoformat() if m.date else None,
-             "size": m.size}
+             "size": m.size, "references": m.references,
+             "recipients": None if m.recipients is None else list(m.recipients)}
             for m in result.messages
         ],
     }  # fmt: skip
@@ -94,10 +96,15 @@ def _search_from_json(data: Mapping[str, Any]) -> MailboxSearch:
         FoundMessage(
             MessageRef(*item["ref"]), frozenset(item["flags"]), item["sender"], item["subject"],
             datetime.fromisoformat(item["date"]) if item["date"] else None, item["size"],
+            item.get("references"), _tuple(item.get("recipients")),
         )
         for item in data["messages"]
     )  # fmt: skip
     return MailboxSearch(data["mailbox"], messages, data["error"], data["transient"])
+
+
+def _tuple(value: Sequence[str] | None) -> tuple[str, ...] | None:
+    return None if value is None else tuple(value)
 
 
 class PrefetchedStore:
@@ -113,6 +120,11 @@ class PrefetchedStore:
         missing = [m for m in mailboxes if m not in known]
         live = {r.mailbox: r for r in self.store.search(missing, query)} if missing else {}
         return [known.get(m) or live[m] for m in mailboxes]
+
+    def search_many(
+        self, mailboxes: Sequence[str], queries: Sequence[SearchQuery]
+    ) -> dict[SearchQuery, list[MailboxSearch]]:
+        return {query: self.search(mailboxes, query) for query in dict.fromkeys(queries)}
 
     def list_mailboxes(self) -> list[str]:
         return self.store.list_mailboxes()

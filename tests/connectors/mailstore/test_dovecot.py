@@ -227,3 +227,33 @@ def test_fetch_of_a_moved_message_says_not_found(org: Org, imap) -> None:
         imap.fetch(ref)
     assert imap.fetch(moved[0].target)
     imap.restore([moved[0].placement()])
+
+
+@pytest.mark.parametrize("backend", ["imap", "doveadm"])
+def test_search_many_answers_each_query_as_search_does(org: Org, backend, request) -> None:
+    """One pass (one login / request per mailbox, the queries ORed per folder) splits its
+    hits exactly: each query gets what its own search gets, 8-bit criteria included."""
+    store = request.getfixturevalue(backend)
+    sample = org.mailboxes[:60]
+    window = {"since": WHEN.replace(hour=9), "until": WHEN.replace(hour=10)}
+    queries = [
+        SearchQuery(sender="@evil.test", subject="salary update find", **window),
+        SearchQuery(message_id=campaign_id("imap")),
+        SearchQuery(references=campaign_id("idem"), folders=(SENT,)),
+        SearchQuery(subject="salary update idem", folders=(SENT,)),
+        SearchQuery(subject="Gehaltsübersicht für Sie", folders=(SENT,)),
+        SearchQuery(url=PHISH_URL, subject="update copy"),
+    ]
+    together = store.search_many(sample, queries)
+    assert list(together) == queries
+    for query in queries:
+        assert all(r.ok for r in together[query])
+        assert together[query] == store.search(sample, query)
+    assert located(together[queries[0]]) == {
+        k: v for k, v in org.expected("find").items() if k[0] in sample
+    }
+    forwards = [m for r in together[queries[2]] for m in r.messages]
+    assert {m.ref.mailbox for m in forwards} == org.forwards["idem"] & set(sample) != set()
+    for forward in forwards:  # read with the hit: no fetch needed to follow it
+        assert forward.references is not None and campaign_id("idem") in forward.references
+        assert forward.recipients == ("colleague@corp.test",)

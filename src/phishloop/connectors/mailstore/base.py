@@ -59,7 +59,12 @@ class Folder:
 
 @dataclass(frozen=True, slots=True)
 class FoundMessage:
-    """A search hit with what the planner shows: flags (read status), sender, subject, date."""
+    """A search hit with what the planner shows: flags (read status), sender, subject, date.
+
+    `references` (the References and In-Reply-To headers) and `recipients` (the To, Cc and
+    Bcc addresses) are read in the same round trip as the hit where the backend can; None
+    means the backend did not read them (fetch the message to know).
+    """
 
     ref: MessageRef
     flags: frozenset[str] = frozenset()
@@ -67,6 +72,8 @@ class FoundMessage:
     subject: str = ""
     date: datetime | None = None
     size: int = 0
+    references: str | None = None
+    recipients: tuple[str, ...] | None = None
 
     @property
     def seen(self) -> bool:
@@ -173,6 +180,13 @@ class MailStore(Protocol):
         """One result per mailbox, in the given order; errors are per mailbox, never raised."""
         ...
 
+    def search_many(
+        self, mailboxes: Sequence[str], queries: Sequence[SearchQuery]
+    ) -> dict[SearchQuery, list[MailboxSearch]]:
+        """Every query over every mailbox, each answered as `search` would; backends share
+        one login and one folder selection per mailbox among the queries."""
+        ...
+
     def fetch(self, ref: MessageRef) -> bytes:
         """The raw message; MessageNotFound when it is gone."""
         ...
@@ -186,6 +200,17 @@ class MailStore(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+class _Searches(Protocol):
+    def search(self, mailboxes: Sequence[str], query: SearchQuery) -> list[MailboxSearch]: ...
+
+
+def search_each(
+    store: _Searches, mailboxes: Sequence[str], queries: Sequence[SearchQuery]
+) -> dict[SearchQuery, list[MailboxSearch]]:
+    """`search_many` as one `search` per query (for backends with nothing to share)."""
+    return {query: store.search(mailboxes, query) for query in dict.fromkeys(queries)}
 
 
 def normalise_message_id(value: str) -> str:

@@ -34,6 +34,7 @@ from phishloop.connectors.mailstore.doveadm_api import Command, CommandError, Do
 from phishloop.connectors.mailstore.doveadm_moves import MoveJob, plan_moves, settle_moves
 from phishloop.connectors.mailstore.maildir import SENT_NAMES
 from phishloop.connectors.mailstore.matching import (
+    Summary,
     content_matches,
     decode_header_text,
     headers_match,
@@ -51,6 +52,9 @@ FIELDS = [
     "hdr.date",
     "hdr.references",
     "hdr.in-reply-to",
+    "hdr.to",
+    "hdr.cc",
+    "hdr.bcc",
 ]
 
 
@@ -85,11 +89,20 @@ class DoveadmStore:
         return self._sent_name([f.name for f in self.list_folders(mailbox)])
 
     def search(self, mailboxes: Sequence[str], query: SearchQuery) -> list[MailboxSearch]:
+        return self.search_many(mailboxes, [query])[query]
+
+    def search_many(
+        self, mailboxes: Sequence[str], queries: Sequence[SearchQuery]
+    ) -> dict[SearchQuery, list[MailboxSearch]]:
+        """Per mailbox one status and one fetch whose query ORs every query's terms; the
+        rows are split exactly per query. Chunks of mailboxes go in parallel."""
+        wanted = list(dict.fromkeys(queries))
         chunks = _chunks(list(mailboxes), self.chunk_size)
-        results: list[MailboxSearch] = []
-        for done in self._executor.map(lambda c: self._search_chunk(c, query), chunks):
-            results.extend(done)
-        return results
+        out: dict[SearchQuery, list[MailboxSearch]] = {query: [] for query in wanted}
+        for done in self._executor.map(lambda c: self._search_chunk(c, wanted), chunks):
+            for query, results in done.items():
+                out[query] += results
+        return out
 
     def fetch(self, ref: MessageRef) -> bytes:
         status, text = self.api.call(
@@ -118,39 +131,44 @@ class DoveadmStore:
         self.api.close()
 
     # -- search ----------------------------------------------------------------------------
-    def _search_chunk(self, mailboxes: list[str], query: SearchQuery) -> list[MailboxSearch]:
+    def _search_chunk(
+        self, mailboxes: list[str], queries: list[SearchQuery]
+    ) -> dict[SearchQuery, list[MailboxSearch]]:
         commands: list[Command] = []
+        combined = any_terms(queries)
         for mailbox in mailboxes:
-            commands += [_status(mailbox, ["*"]), ("mailboxList", {"user": mailbox})]
-            commands.append(("fetch", {"user": mailbox, "field": FIELDS, "query": terms(query)}))
+            commands.append(_status(mailbox, ["*"]))  # every folder: names and UIDVALIDITY
+            commands.append(("fetch", {"user": mailbox, "field": FIELDS, "query": combined}))
         try:
             answers = self.api.call(commands)
         except MailStoreError as exc:
-            return [MailboxSearch(m, error=str(exc), transient=exc.transient) for m in mailboxes]
-        results = []
+            error = [MailboxSearch(m, error=str(exc), transient=exc.transient) for m in mailboxes]
+            return dict.fromkeys(queries, error)
+        out: dict[SearchQuery, list[MailboxSearch]] = {query: [] for query in queries}
         for index, mailbox in enumerate(mailboxes):
-            status, listing, rows = answers[3 * index : 3 * index + 3]
-            results.append(self._search_result(mailbox, query, status, listing, rows))
-        return results
+            status, rows = answers[2 * index : 2 * index + 2]
+            for query in queries:
+                out[query].append(self._search_result(mailbox, query, status, rows))
+        return out
 
     def _search_result(
-        self, mailbox: str, query: SearchQuery, status: Any, listing: Any, rows: Any
+        self, mailbox: str, query: SearchQuery, status: Any, rows: Any
     ) -> MailboxSearch:
-        for answer in (status, listing, rows):
+        for answer in (status, rows):
             if isinstance(answer, CommandError):
                 return MailboxSearch(
                     mailbox, error=f"{mailbox}: {answer.reason}", transient=answer.transient
                 )
         validities = _validities(status)
-        folders = self._folders_for([str(r["mailbox"]) for r in listing], query)
+        folders = self._folders_for(list(validities), query)
         hits = []
         for row in rows:
             folder = str(row["mailbox"])
             if folder not in folders:
                 continue
-            hit = _found(mailbox, validities.get(folder, 0), row)
-            if headers_match(query, _summary(row)):
-                hits.append(hit)
+            summary = _summary(row)
+            if headers_match(query, summary):
+                hits.append(_found(mailbox, validities.get(folder, 0), row, summary))
         try:
             hits = self._check_content(mailbox, query, hits)
         except MailStoreError as exc:
@@ -256,6 +274,17 @@ def terms(query: SearchQuery) -> list[str]:
     return out or ["all"]
 
 
+def any_terms(queries: Sequence[SearchQuery]) -> list[str]:
+    """One doveadm query matching whatever any of `queries` matches (split exactly later)."""
+    groups = list(dict.fromkeys(tuple(terms(q)) for q in queries))
+    if len(groups) == 1 or ("all",) in groups:
+        return list(groups[0]) if len(groups) == 1 else ["all"]
+    out = ["("]
+    for index, group in enumerate(groups):
+        out += (["or"] if index else []) + ["(", *group, ")"]
+    return [*out, ")"]
+
+
 def _status(mailbox: str, folders: list[str]) -> Command:
     return ("mailboxStatus", {"user": mailbox, "field": ["uidvalidity"], "mailboxMask": folders})
 
@@ -269,22 +298,21 @@ def _validities(status: Any) -> dict[str, int]:
     return {str(row["mailbox"]): int(row["uidvalidity"]) for row in status or ()}
 
 
-def _summary(row: dict[str, Any]) -> Any:
+def _summary(row: dict[str, Any]) -> Summary:
     return summary_from_fields(
         message_id=str(row.get("hdr.message-id", "")),
         sender=str(row.get("hdr.from", "")),
         subject=decode_header_text(str(row.get("hdr.subject", ""))),
         date=str(row.get("hdr.date", "")),
         references=f"{row.get('hdr.references', '')} {row.get('hdr.in-reply-to', '')}",
+        recipients=[str(row.get(f"hdr.{name}") or "") for name in ("to", "cc", "bcc")],
     )
 
 
-def _found(mailbox: str, validity: int, row: dict[str, Any]) -> FoundMessage:
-    summary = _summary(row)
+def _found(mailbox: str, validity: int, row: dict[str, Any], summary: Summary) -> FoundMessage:
     ref = MessageRef(mailbox, str(row["mailbox"]), validity, str(row["uid"]), summary.message_id)
     flags = frozenset(str(row.get("flags", "")).split()) - {"\\Recent"}
-    size = int(row.get("size.physical") or 0)
-    return FoundMessage(ref, flags, summary.sender, summary.subject, summary.date, size)
+    return summary.found(ref, flags, int(row.get("size.physical") or 0))
 
 
 def _chunks(items: list[Any], size: int) -> list[list[Any]]:

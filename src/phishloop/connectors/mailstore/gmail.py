@@ -37,6 +37,7 @@ from phishloop.connectors.mailstore.base import (
     MoveResult,
     Outcome,
     SearchQuery,
+    search_each,
 )
 from phishloop.connectors.mailstore.gmail_labels import (
     ARCHIVE,
@@ -100,6 +101,11 @@ class GmailStore:
 
     def search(self, mailboxes: Sequence[str], query: SearchQuery) -> list[MailboxSearch]:
         return fan_out(self._executor, lambda box: self._search_one(box, query), mailboxes)
+
+    def search_many(
+        self, mailboxes: Sequence[str], queries: Sequence[SearchQuery]
+    ) -> dict[SearchQuery, list[MailboxSearch]]:
+        return search_each(self, mailboxes, queries)
 
     def fetch(self, ref: MessageRef) -> bytes:
         with api_errors():

@@ -32,6 +32,7 @@ from phishloop.connectors.mailstore.base import (
     Outcome,
     SearchQuery,
     normalise_message_id,
+    search_each,
 )
 from phishloop.connectors.mailstore.graph_folders import GraphFolders, odata_next_link
 from phishloop.connectors.mailstore.hosted import (
@@ -97,6 +98,11 @@ class GraphMailStore:
 
     def search(self, mailboxes: Sequence[str], query: SearchQuery) -> list[MailboxSearch]:
         return fan_out(self._executor, lambda box: self._search_one(box, query), mailboxes)
+
+    def search_many(
+        self, mailboxes: Sequence[str], queries: Sequence[SearchQuery]
+    ) -> dict[SearchQuery, list[MailboxSearch]]:
+        return search_each(self, mailboxes, queries)
 
     def fetch(self, ref: MessageRef) -> bytes:
         with api_errors():

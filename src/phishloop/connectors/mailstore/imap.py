@@ -72,7 +72,19 @@ class ImapStore:
         return next((f.name for f in self.list_folders(mailbox) if SENT in f.special_use), None)
 
     def search(self, mailboxes: Sequence[str], query: SearchQuery) -> list[MailboxSearch]:
-        return list(self._executor.map(lambda m: self._search_one(m, query), mailboxes))
+        return self.search_many(mailboxes, [query])[query]
+
+    def search_many(
+        self, mailboxes: Sequence[str], queries: Sequence[SearchQuery]
+    ) -> dict[SearchQuery, list[MailboxSearch]]:
+        """One login per mailbox; each folder selected once and searched once for all the
+        queries that look there (their criteria ORed), the hits split exactly per query."""
+        wanted = list(dict.fromkeys(queries))
+        out: dict[SearchQuery, list[MailboxSearch]] = {query: [] for query in wanted}
+        for found in self._executor.map(lambda m: self._search_one(m, wanted), mailboxes):
+            for query, result in found.items():
+                out[query].append(result)
+        return out
 
     def fetch(self, ref: MessageRef) -> bytes:
         return self.pool.run(ref.mailbox, lambda c: self._fetch(c, ref))
@@ -88,40 +100,44 @@ class ImapStore:
         self.pool.close()
 
     # -- search ----------------------------------------------------------------------------
-    def _search_one(self, mailbox: str, query: SearchQuery) -> MailboxSearch:
+    def _search_one(
+        self, mailbox: str, queries: list[SearchQuery]
+    ) -> dict[SearchQuery, MailboxSearch]:
         try:
             hits = _retry_transient(
-                lambda: self.pool.run(mailbox, lambda c: self._search_client(c, mailbox, query))
+                lambda: self.pool.run(mailbox, lambda c: self._search_client(c, mailbox, queries))
             )
         except MailStoreError as exc:
-            return MailboxSearch(mailbox, error=str(exc), transient=exc.transient)
-        return MailboxSearch(mailbox, tuple(hits))
+            error = MailboxSearch(mailbox, error=str(exc), transient=exc.transient)
+            return dict.fromkeys(queries, error)
+        return {query: MailboxSearch(mailbox, tuple(hits[query])) for query in queries}
 
     def _search_client(
-        self, client: IMAPClient, mailbox: str, query: SearchQuery
-    ) -> list[FoundMessage]:
-        hits: list[FoundMessage] = []
-        for folder in self._folders_for(client, query):
+        self, client: IMAPClient, mailbox: str, queries: list[SearchQuery]
+    ) -> dict[SearchQuery, list[FoundMessage]]:
+        hits: dict[SearchQuery, list[FoundMessage]] = {query: [] for query in queries}
+        present = ops.folders(client, self.sent_names)
+        by_folder: dict[str, list[SearchQuery]] = defaultdict(list)
+        for query in queries:
+            for folder in self._folders_for(present, query):
+                by_folder[folder].append(query)
+        for folder, looking in by_folder.items():
             validity = ops.uidvalidity(client.select_folder(folder, readonly=True))
-            uids = ops.search(client, ops.criteria(query))
+            uids = ops.search(client, ops.any_of(looking))
             items = ["FLAGS", "RFC822.SIZE", ops.HEADER_ITEM]
-            found = []
+            found: dict[SearchQuery, list[FoundMessage]] = defaultdict(list)
             for uid, data in ops.fetch(client, uids, items, self.batch_size):
                 summary = summarise(ops.item(data, b"BODY[HEADER"))
-                if headers_match(query, summary):
-                    ref = MessageRef(mailbox, folder, validity, str(uid), summary.message_id)
-                    size = int(data.get(b"RFC822.SIZE", 0))
-                    flags = ops.flags(data)
-                    found.append(
-                        FoundMessage(
-                            ref, flags, summary.sender, summary.subject, summary.date, size
-                        )
-                    )
-            hits.extend(self._check_content(client, mailbox, query, found))
+                ref = MessageRef(mailbox, folder, validity, str(uid), summary.message_id)
+                hit = summary.found(ref, ops.flags(data), int(data.get(b"RFC822.SIZE", 0)))
+                for query in looking:
+                    if headers_match(query, summary):
+                        found[query].append(hit)
+            for query, matched in found.items():
+                hits[query] += self._check_content(client, mailbox, query, matched)
         return hits
 
-    def _folders_for(self, client: IMAPClient, query: SearchQuery) -> list[str]:
-        present = ops.folders(client, self.sent_names)
+    def _folders_for(self, present: list[Folder], query: SearchQuery) -> list[str]:
         if not query.folders:
             return [f.name for f in present if f.name != self.quarantine_folder]
         sent = next((f.name for f in present if SENT in f.special_use), None)

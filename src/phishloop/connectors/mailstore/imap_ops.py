@@ -10,8 +10,9 @@ from imapclient import IMAPClient
 
 from phishloop.connectors.mailstore.base import SENT, Folder, SearchQuery
 from phishloop.connectors.mailstore.maildir import SENT_NAMES
+from phishloop.connectors.mailstore.matching import SUMMARY_HEADERS
 
-HEADER_ITEM = "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID FROM SUBJECT DATE REFERENCES IN-REPLY-TO)]"
+HEADER_ITEM = f"BODY.PEEK[HEADER.FIELDS ({' '.join(SUMMARY_HEADERS)})]"
 ID_ITEM = "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"
 _IGNORED_FLAGS = frozenset({"\\Recent"})
 
@@ -56,10 +57,39 @@ def criteria(query: SearchQuery) -> list[Any]:
     return terms or ["ALL"]
 
 
+def any_of(queries: Sequence[SearchQuery]) -> list[Any]:
+    """One SEARCH matching whatever any of `queries` matches (a superset of each, which
+    `matching` splits exactly afterwards): `OR (a) (OR (b) (c))`."""
+    groups = list(dict.fromkeys(tuple(criteria(q)) for q in queries))
+    if any(group == ("ALL",) for group in groups):
+        return ["ALL"]
+    if len(groups) == 1:
+        return list(groups[0])
+    # imapclient encodes nested lists as ASCII and glues ")" to the last item: encode
+    # text ourselves, and end each group with ALL so an 8-bit literal never ends it.
+    nested = [[_utf8(t) for t in group] + ["ALL"] for group in groups]
+    combined: list[Any] = nested[-1]
+    for group in reversed(nested[:-1]):
+        combined = ["OR", group, combined]
+    return combined
+
+
+def _utf8(term: Any) -> Any:
+    return term.encode("utf-8") if isinstance(term, str) and not term.isascii() else term
+
+
 def search(client: IMAPClient, terms: list[Any]) -> list[int]:
-    text = [t for t in terms if isinstance(t, str)]
-    charset = None if all(t.isascii() for t in text) else "UTF-8"
+    charset = None if _ascii(terms) else "UTF-8"
     return sorted(int(uid) for uid in client.search(terms, charset=charset))
+
+
+def _ascii(terms: Sequence[Any]) -> bool:
+    for term in terms:
+        if isinstance(term, list) and not _ascii(term):
+            return False
+        if isinstance(term, (str, bytes)) and not term.isascii():
+            return False
+    return True
 
 
 def fetch(

@@ -26,6 +26,7 @@ from phishloop.connectors.mailstore.base import (
     MoveResult,
     Outcome,
     SearchQuery,
+    search_each,
 )
 from phishloop.connectors.mailstore.matching import content_matches, headers_match, summarise
 
@@ -95,6 +96,11 @@ class MaildirStore:
     def search(self, mailboxes: Sequence[str], query: SearchQuery) -> list[MailboxSearch]:
         return [self._search_one(mailbox, query) for mailbox in mailboxes]
 
+    def search_many(
+        self, mailboxes: Sequence[str], queries: Sequence[SearchQuery]
+    ) -> dict[SearchQuery, list[MailboxSearch]]:
+        return search_each(self, mailboxes, queries)
+
     def fetch(self, ref: MessageRef) -> bytes:
         path = self._locate(ref)
         if path is None:
@@ -147,12 +153,7 @@ class MaildirStore:
                     continue
             unique = split_name(path.name)[0]
             ref = MessageRef(mailbox, folder, 0, unique, summary.message_id)
-            size = path.stat().st_size
-            hits.append(
-                FoundMessage(
-                    ref, flags_of(path.name), summary.sender, summary.subject, summary.date, size
-                )
-            )
+            hits.append(summary.found(ref, flags_of(path.name), path.stat().st_size))
         return hits
 
     # -- moves -----------------------------------------------------------------------------

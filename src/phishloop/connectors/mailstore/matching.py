@@ -10,17 +10,24 @@ import email.errors
 import email.header
 import email.policy
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import Message
 from email.parser import BytesHeaderParser, BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
-from phishloop.connectors.mailstore.base import SearchQuery, normalise_message_id
+from phishloop.connectors.mailstore.base import (
+    FoundMessage,
+    MessageRef,
+    SearchQuery,
+    normalise_message_id,
+)
 
 # Headers every backend reads for a hit (uppercase: the IMAP HEADER.FIELDS spelling).
-SUMMARY_HEADERS = ("MESSAGE-ID", "FROM", "SUBJECT", "DATE", "REFERENCES", "IN-REPLY-TO")
+SUMMARY_HEADERS = (
+    "MESSAGE-ID", "FROM", "SUBJECT", "DATE", "REFERENCES", "IN-REPLY-TO", "TO", "CC", "BCC",
+)  # fmt: skip
 _MAX_PARTS = 500  # attacker-controlled structure: bound the walk
 
 
@@ -31,6 +38,12 @@ class Summary:
     subject: str
     date: datetime | None
     references: str
+    recipients: tuple[str, ...] = ()
+
+    def found(self, ref: MessageRef, flags: frozenset[str], size: int = 0) -> FoundMessage:
+        """The search hit at `ref` (with the References and recipients read here)."""
+        return FoundMessage(ref, flags, self.sender, self.subject, self.date, size,
+                            self.references, self.recipients)  # fmt: skip
 
 
 def summarise(header_bytes: bytes) -> Summary:
@@ -42,14 +55,22 @@ def summarise(header_bytes: bytes) -> Summary:
         subject=_decoded(headers, "Subject"),
         date=_text(headers, "Date"),
         references=f"{_text(headers, 'References')} {_text(headers, 'In-Reply-To')}",
+        recipients=[str(v) for name in ("To", "Cc", "Bcc") for v in headers.get_all(name, [])],
     )
 
 
 def summary_from_fields(
-    *, message_id: str, sender: str, subject: str, date: str, references: str
-) -> Summary:
+    *, message_id: str, sender: str, subject: str, date: str, references: str,
+    recipients: Sequence[str] = (),
+) -> Summary:  # fmt: skip
     mid = normalise_message_id(message_id) if message_id.strip() else ""
-    return Summary(mid, sender.strip(), subject.strip(), parse_date(date), references)
+    return Summary(mid, sender.strip(), subject.strip(), parse_date(date), references,
+                   addresses(recipients))  # fmt: skip
+
+
+def addresses(header_values: Sequence[str]) -> tuple[str, ...]:
+    """The addresses (with an @) in To/Cc/Bcc header values, in order."""
+    return tuple(a for _, a in getaddresses(list(header_values)) if "@" in a)
 
 
 def parse_date(value: str) -> datetime | None:

@@ -20,6 +20,7 @@ from phishloop.connectors.mailstore.base import (
     MoveResult,
     Outcome,
     SearchQuery,
+    search_each,
 )
 from phishloop.connectors.mailstore.matching import content_matches, headers_match, summarise
 
@@ -89,6 +90,11 @@ class MemoryMailStore:
     def search(self, mailboxes: Sequence[str], query: SearchQuery) -> list[MailboxSearch]:
         return [self._search_one(mailbox, query) for mailbox in mailboxes]
 
+    def search_many(
+        self, mailboxes: Sequence[str], queries: Sequence[SearchQuery]
+    ) -> dict[SearchQuery, list[MailboxSearch]]:
+        return search_each(self, mailboxes, queries)
+
     def fetch(self, ref: MessageRef) -> bytes:
         with self._lock:
             self._check(ref.mailbox)
@@ -136,16 +142,7 @@ class MemoryMailStore:
             if query.needs_content and not content_matches(query, stored.raw):
                 continue
             ref = MessageRef(mailbox, name, folder.uidvalidity, str(uid), summary.message_id)
-            hits.append(
-                FoundMessage(
-                    ref,
-                    frozenset(stored.flags),
-                    summary.sender,
-                    summary.subject,
-                    summary.date,
-                    len(stored.raw),
-                )
-            )
+            hits.append(summary.found(ref, frozenset(stored.flags), len(stored.raw)))
         return hits
 
     def _move(self, ref: MessageRef, destination: str) -> MoveResult:
