@@ -134,21 +134,26 @@ class DoveadmStore:
     def _search_chunk(
         self, mailboxes: list[str], queries: list[SearchQuery]
     ) -> dict[SearchQuery, list[MailboxSearch]]:
-        commands: list[Command] = []
+        """Two requests: one fetch per mailbox (the queries ORed), then the folders and
+        UIDVALIDITYs of the mailboxes that had rows only (most have none)."""
         combined = any_terms(queries)
-        for mailbox in mailboxes:
-            commands.append(_status(mailbox, ["*"]))  # every folder: names and UIDVALIDITY
-            commands.append(("fetch", {"user": mailbox, "field": FIELDS, "query": combined}))
+        fetches: list[Command] = [
+            ("fetch", {"user": mailbox, "field": FIELDS, "query": combined})
+            for mailbox in mailboxes
+        ]
         try:
-            answers = self.api.call(commands)
+            rows = self.api.call(fetches)
+            with_rows = [m for m, r in zip(mailboxes, rows, strict=True) if r]
+            statuses = self.api.call([_status(m, ["*"]) for m in with_rows])
         except MailStoreError as exc:
             error = [MailboxSearch(m, error=str(exc), transient=exc.transient) for m in mailboxes]
             return dict.fromkeys(queries, error)
+        status_of = dict(zip(with_rows, statuses, strict=True))
         out: dict[SearchQuery, list[MailboxSearch]] = {query: [] for query in queries}
-        for index, mailbox in enumerate(mailboxes):
-            status, rows = answers[2 * index : 2 * index + 2]
+        for mailbox, found in zip(mailboxes, rows, strict=True):
+            status = status_of.get(mailbox, [])  # no rows: no folder needed
             for query in queries:
-                out[query].append(self._search_result(mailbox, query, status, rows))
+                out[query].append(self._search_result(mailbox, query, status, found))
         return out
 
     def _search_result(

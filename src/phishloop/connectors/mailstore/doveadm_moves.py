@@ -47,7 +47,8 @@ class MovePlan:
 
     @property
     def move_size(self) -> int:
-        return len(self.to_move) + 1 + len(self.message_ids)
+        """How many answers `move_commands` expects (none after a failed look)."""
+        return 0 if self.look_error is not None else len(self.to_move) + len(self.message_ids)
 
     def look_commands(self) -> list[Command]:
         user = self.mailbox
@@ -94,7 +95,8 @@ class MovePlan:
                     {"user": self.mailbox, "destinationMailbox": job.destination, "query": query},
                 )
             )
-        commands.append(_status(self.mailbox))
+        # UIDVALIDITYs are those read before (destinations were created first): moves
+        # do not change them, so only where each Message-ID sits now is read again
         commands += [_locate(self.mailbox, mid) for mid in self.message_ids]
         return commands
 
@@ -125,9 +127,8 @@ def settle_moves(plan: MovePlan, answers: list[Any]) -> dict[MoveJob, MoveResult
             for job in plan.jobs
         }
     moved = dict(zip(plan.to_move, answers[: len(plan.to_move)], strict=True))
-    status = answers[len(plan.to_move)]
-    located = answers[len(plan.to_move) + 1 :]
-    validity = _validities(status) if not isinstance(status, CommandError) else plan.validity
+    located = answers[len(plan.to_move) :]
+    validity = plan.validity
     after = {
         mid: _locations(rows, mid) if not isinstance(rows, CommandError) else []
         for mid, rows in zip(plan.message_ids, located, strict=True)

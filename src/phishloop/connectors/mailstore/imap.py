@@ -217,6 +217,12 @@ class _Mover:
         self.mailbox = mailbox
         self.client = client
         self.results: dict[tuple[MessageRef, str], MoveResult] = {}
+        self._folder_names: set[str] | None = None
+
+    def _names(self) -> set[str]:
+        if self._folder_names is None:
+            self._folder_names = {str(name) for _, _, name in self.client.list_folders()}
+        return self._folder_names
 
     def run(self, jobs: _Job) -> dict[tuple[MessageRef, str], MoveResult]:
         groups: dict[tuple[str, str], list[MessageRef]] = defaultdict(list)
@@ -227,9 +233,12 @@ class _Mover:
         return self.results
 
     def _group(self, folder: str, destination: str, refs: list[MessageRef]) -> None:
-        ops.ensure_folder(self.client, destination)
+        names = self._names()  # one LIST per connection, not one per folder asked about
+        if destination not in names:
+            ops.ensure_folder(self.client, destination)
+            names.add(destination)
         present: dict[int, MessageRef] = {}
-        if folder != destination and self.client.folder_exists(folder):
+        if folder != destination and folder in names:
             validity = ops.uidvalidity(self.client.select_folder(folder))
             present = self._present(refs, validity)
             self._move(present, destination)
