@@ -59,6 +59,24 @@ def settled(database_url: str) -> dict[str, Any] | None:
         return {"jobs": jobs, "reports": reports, "incidents": incidents, "retried": retried}
 
 
+def unsettled_jobs(database_url: str) -> list[tuple[Any, ...]]:
+    """The jobs still queued or running (for a failure message)."""
+    with psycopg.connect(database_url) as db:
+        return db.execute(
+            "SELECT id, kind, state, attempts, locked_by, locked_until, left(last_error, 200) "
+            "FROM jobs_job WHERE state NOT IN ('done', 'failed') ORDER BY id"
+        ).fetchall()
+
+
+def wait_until_settled(database_url: str, what: str) -> dict[str, Any]:
+    """`settled` once it is; on giving up, say which jobs never finished."""
+    try:
+        found: dict[str, Any] = wait_for(lambda: settled(database_url), what)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; unfinished: {unsettled_jobs(database_url)}") from exc
+    return found
+
+
 def send_smtp(port: int, sender: str, raw: bytes) -> Any:
     with smtplib.SMTP("127.0.0.1", port, timeout=60) as client:
         return client.sendmail(sender, ["phishing@corp.example"], raw)
@@ -93,7 +111,7 @@ def test_the_database_goes_away_and_comes_back(cluster: Postgres, tmp_path: Path
         assert retried.status_code == 202, retried.text
         send_smtp(smtp_port, "mailer@corp.example", mailed)
 
-        state = wait_for(lambda: settled(cluster.url), "the jobs to settle")
+        state = wait_until_settled(cluster.url, "the jobs to settle")
     finally:
         service.stop()
     total = BEFORE + 2
@@ -124,7 +142,7 @@ def test_the_broker_goes_away_and_intake_keeps_accepting(cluster: Postgres, tmp_
         url = web.line("API").split()[1].removesuffix("/api/v1/")
         first = post_report(url, token, campaign_copy("first@corp.example"))
         assert first.status_code == 202, first.text
-        wait_for(lambda: settled(cluster.url), "the first report through the broker")
+        wait_until_settled(cluster.url, "the first report through the broker")
 
         broker.stop()
         for number in range(BEFORE):
@@ -137,7 +155,7 @@ def test_the_broker_goes_away_and_intake_keeps_accepting(cluster: Postgres, tmp_
 
         broker.start()  # back on the same port; the worker reconnects by itself
         sweep(env)
-        state = wait_for(lambda: settled(cluster.url), "the jobs to settle")
+        state = wait_until_settled(cluster.url, "the jobs to settle")
     finally:
         web.stop()
         worker.stop()

@@ -111,16 +111,20 @@ def claim(job_id: int | None = None, *, worker: str | None = None) -> Job | None
         candidates = candidates.filter(pk=job_id)
     lease = timedelta(seconds=settings.PHISHLOOP_JOB_LEASE_SECONDS)
     for candidate in candidates.order_by("not_before", "id").values_list("pk", flat=True)[:5]:
-        # Compare-and-set: only one worker wins the row, on SQLite and PostgreSQL alike.
-        won = Job.objects.filter(due, pk=candidate).update(
-            state=JobState.RUNNING,
-            locked_until=now + lease,
-            locked_by=worker or worker_name(),
-            attempts=F("attempts") + 1,
-            started_at=now,
-        )
-        if won:
-            return Job.objects.get(pk=candidate)
+        # Compare-and-set: only one worker wins the row, on SQLite and PostgreSQL alike. The
+        # claim and the read of the claimed row commit together: if the database goes away
+        # in between, the claim is rolled back instead of leaving the job running, unseen by
+        # this worker, until its lease ends.
+        with transaction.atomic():
+            won = Job.objects.filter(due, pk=candidate).update(
+                state=JobState.RUNNING,
+                locked_until=now + lease,
+                locked_by=worker or worker_name(),
+                attempts=F("attempts") + 1,
+                started_at=now,
+            )
+            if won:
+                return Job.objects.get(pk=candidate)
     return None
 
 
