@@ -219,6 +219,15 @@ class _Mover:
         self.results: dict[tuple[MessageRef, str], MoveResult] = {}
         self._folder_names: set[str] | None = None
 
+    def _trust_copyuid(self) -> bool:
+        """MOVE's COPYUID (UIDPLUS) names exactly the UIDs it moved."""
+        return self._use_move() and bool(self.client.has_capability("UIDPLUS"))
+
+    def _use_move(self) -> bool:
+        if self.store.use_move is None:
+            return bool(self.client.has_capability("MOVE"))
+        return self.store.use_move
+
     def _names(self) -> set[str]:
         if self._folder_names is None:
             self._folder_names = {str(name) for _, _, name in self.client.list_folders()}
@@ -251,8 +260,12 @@ class _Mover:
         """UID → ref for the refs still in the selected folder with their Message-ID (after
         a UIDVALIDITY change, found again by Message-ID)."""
         wanted: dict[int, MessageRef] = {}
-        if validity:
-            candidates = {int(r.uid): r for r in refs if r.uidvalidity == validity}
+        candidates = {int(r.uid): r for r in refs if validity and r.uidvalidity == validity}
+        if candidates and self._trust_copyuid():
+            # a UID is never reused within a UIDVALIDITY, and COPYUID will say which of
+            # them moved (a UID that is gone moves nothing): no need to read them first
+            wanted.update(candidates)
+        elif candidates:
             for uid, data in ops.fetch(self.client, list(candidates), [ops.ID_ITEM], 500):
                 found = summarise(ops.item(data, b"BODY[HEADER")).message_id
                 if found == candidates[uid].message_id:
@@ -271,6 +284,8 @@ class _Mover:
             for uid in batch:
                 ref = present[uid]
                 target = None
+                if self._trust_copyuid() and (copied is None or uid not in copied[1]):
+                    continue  # not moved now: gone, or moved by an earlier run
                 if copied is not None and uid in copied[1]:
                     new_uid = str(copied[1][uid])
                     target = MessageRef(
@@ -282,10 +297,7 @@ class _Mover:
         client = self.client
         imap: Any = client._imap  # COPYUID of MOVE arrives untagged; imaplib keeps it there
         imap.untagged_responses.pop("COPYUID", None)
-        use_move = self.store.use_move
-        if use_move is None:
-            use_move = client.has_capability("MOVE")
-        if use_move:
+        if self._use_move():
             client.move(uids, destination)
             data = (imap.untagged_responses.pop("COPYUID", None) or [b""])[-1]
             return ops.parse_copyuid(b"COPYUID " + data if data else None)
