@@ -36,6 +36,7 @@ from phishloop.connectors.mailstore.maildir import SENT_NAMES
 from phishloop.connectors.mailstore.matching import (
     Summary,
     content_matches,
+    dates_narrow,
     decode_header_text,
     headers_match,
     summary_from_fields,
@@ -266,9 +267,9 @@ def terms(query: SearchQuery) -> list[str]:
         out += ["from", query.sender]
     if query.subject is not None:
         out += ["subject", query.subject]
-    if query.since is not None:
+    if query.since is not None and dates_narrow(query):
         out += ["sentsince", (query.since.date() - timedelta(days=1)).isoformat()]
-    if query.until is not None:
+    if query.until is not None and dates_narrow(query):
         out += ["sentbefore", (query.until.date() + timedelta(days=2)).isoformat()]
     if query.references is not None:
         # infix OR in parentheses: doveadm refuses a bare OR mixed with other terms

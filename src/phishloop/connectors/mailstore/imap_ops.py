@@ -10,7 +10,7 @@ from imapclient import IMAPClient
 
 from phishloop.connectors.mailstore.base import SENT, Folder, SearchQuery
 from phishloop.connectors.mailstore.maildir import SENT_NAMES
-from phishloop.connectors.mailstore.matching import SUMMARY_HEADERS
+from phishloop.connectors.mailstore.matching import SUMMARY_HEADERS, dates_narrow
 
 HEADER_ITEM = f"BODY.PEEK[HEADER.FIELDS ({' '.join(SUMMARY_HEADERS)})]"
 ID_ITEM = "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"
@@ -45,9 +45,9 @@ def criteria(query: SearchQuery) -> list[Any]:
         terms += ["FROM", query.sender]
     if query.subject is not None:
         terms += ["SUBJECT", query.subject]
-    if query.since is not None:  # SENTSINCE compares dates only, in the sender's zone: widen
+    if query.since is not None and dates_narrow(query):  # SENTSINCE: dates only, widen
         terms += ["SENTSINCE", query.since.date() - timedelta(days=1)]
-    if query.until is not None:
+    if query.until is not None and dates_narrow(query):
         terms += ["SENTBEFORE", query.until.date() + timedelta(days=2)]
     if query.references is not None:
         terms += ["OR", "HEADER", "References", query.references]

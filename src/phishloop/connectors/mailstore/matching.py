@@ -81,6 +81,13 @@ def parse_date(value: str) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def dates_narrow(query: SearchQuery) -> bool:
+    """Whether the server should check the Date window too. A subject, Message-ID or
+    References narrows enough, and a Date check costs the server about as much as the rest
+    of the search; the window is decided exactly on the fetched headers either way."""
+    return query.subject is None and query.message_id is None and query.references is None
+
+
 def headers_match(query: SearchQuery, summary: Summary) -> bool:
     """Exact decision on the header criteria of `query`."""
     if query.message_id is not None and summary.message_id != query.message_id:
