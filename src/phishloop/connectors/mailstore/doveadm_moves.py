@@ -43,25 +43,28 @@ class MovePlan:
 
     @property
     def look_size(self) -> int:
-        return len(self.destinations) + 1 + len(self.message_ids)
+        return 1 + len(self.message_ids)
+
+    @property
+    def creates(self) -> list[str]:
+        """Destinations to create before moving (absent when looked at)."""
+        return sorted({job.destination for job in self.to_move} - set(self.validity))
 
     @property
     def move_size(self) -> int:
         """How many answers `move_commands` expects (none after a failed look)."""
-        return 0 if self.look_error is not None else len(self.to_move) + len(self.message_ids)
+        if self.look_error is not None:
+            return 0
+        created = len(self.creates)
+        return created + len(self.to_move) + (1 if created else 0) + len(self.message_ids)
 
     def look_commands(self) -> list[Command]:
-        user = self.mailbox
-        commands: list[Command] = [
-            ("mailboxCreate", {"user": user, "mailbox": [name]}) for name in self.destinations
-        ]
-        commands.append(_status(user))
-        commands += [_locate(user, mid) for mid in self.message_ids]
-        return commands
+        """Every folder's UIDVALIDITY (and so which destinations exist), and where each
+        Message-ID sits."""
+        return [_status(self.mailbox), *(_locate(self.mailbox, mid) for mid in self.message_ids)]
 
     def read_before(self, answers: list[Any]) -> None:
-        status = answers[len(self.destinations)]
-        located = answers[len(self.destinations) + 1 :]
+        status, located = answers[0], answers[1:]
         for answer in (status, *located):
             if isinstance(answer, CommandError):
                 self.look_error = answer
@@ -76,28 +79,25 @@ class MovePlan:
                 self.to_move[job] = uid
 
     def move_commands(self) -> list[Command]:
+        """Create missing destinations, move, read the new folders' UIDVALIDITY (the others
+        were read before: moves do not change them) and where each Message-ID sits now."""
         if self.look_error is not None:
             return []
-        commands: list[Command] = []
+        user = self.mailbox
+        creates = self.creates
+        commands: list[Command] = [
+            ("mailboxCreate", {"user": user, "mailbox": [name]}) for name in creates
+        ]
         for job, uid in self.to_move.items():
-            query = [
-                "mailbox",
-                job.source.folder,
-                "uid",
-                str(uid),
-                "header",
-                "Message-ID",
-                job.source.message_id,
-            ]
+            source = job.source
+            query = ["mailbox", source.folder, "uid", str(uid), "header", "Message-ID",
+                     source.message_id]  # fmt: skip
             commands.append(
-                (
-                    "move",
-                    {"user": self.mailbox, "destinationMailbox": job.destination, "query": query},
-                )
+                ("move", {"user": user, "destinationMailbox": job.destination, "query": query})
             )
-        # UIDVALIDITYs are those read before (destinations were created first): moves
-        # do not change them, so only where each Message-ID sits now is read again
-        commands += [_locate(self.mailbox, mid) for mid in self.message_ids]
+        if creates:
+            commands.append(_status(user, creates))
+        commands += [_locate(user, mid) for mid in self.message_ids]
         return commands
 
     def _current_uid(self, ref: MessageRef) -> int | None:
@@ -126,9 +126,15 @@ def settle_moves(plan: MovePlan, answers: list[Any]) -> dict[MoveJob, MoveResult
             )
             for job in plan.jobs
         }
+    created = len(plan.creates)
+    answers = answers[created:]
     moved = dict(zip(plan.to_move, answers[: len(plan.to_move)], strict=True))
-    located = answers[len(plan.to_move) :]
-    validity = plan.validity
+    answers = answers[len(plan.to_move) :]
+    validity = dict(plan.validity)
+    if created:
+        status, answers = answers[0], answers[1:]
+        validity.update(_validities(status) if not isinstance(status, CommandError) else {})
+    located = answers
     after = {
         mid: _locations(rows, mid) if not isinstance(rows, CommandError) else []
         for mid, rows in zip(plan.message_ids, located, strict=True)
@@ -191,8 +197,9 @@ def _settle(
     return MoveResult(source, outcome, target)
 
 
-def _status(user: str) -> Command:
-    return ("mailboxStatus", {"user": user, "field": ["uidvalidity"], "mailboxMask": ["*"]})
+def _status(user: str, folders: list[str] | None = None) -> Command:
+    mask = folders or ["*"]
+    return ("mailboxStatus", {"user": user, "field": ["uidvalidity"], "mailboxMask": mask})
 
 
 def _locate(user: str, message_id: str) -> Command:
