@@ -13,6 +13,7 @@ from phishloop.connectors.mailstore.base import (
     MailStore,
     MailStoreError,
     MessageNotFound,
+    Moved,
     Outcome,
     SearchQuery,
 )
@@ -257,3 +258,35 @@ def test_search_many_answers_each_query_as_search_does(org: Org, backend, reques
     for forward in forwards:  # read with the hit: no fetch needed to follow it
         assert forward.references is not None and campaign_id("idem") in forward.references
         assert forward.recipients == ("colleague@corp.test",)
+
+
+def test_imap_moves_create_missing_folders_and_skip_missing_ones(org: Org) -> None:
+    """Moves learn that a folder is missing from the failed command (no LIST up front):
+    a missing destination is created, a missing source means "not there any more"."""
+    held_a, held_b = (
+        imap_store(org.server, 4, quarantine_folder="HeldA"),
+        imap_store(org.server, 4, quarantine_folder="HeldB"),
+    )
+    try:
+        found = held_a.search(org.mailboxes, SearchQuery(message_id=campaign_id("maildir")))
+        first = held_a.quarantine([m.ref for r in found for m in r.messages])
+        assert {r.outcome for r in first} == {Outcome.MOVED}  # HeldA created on demand
+        second = held_b.quarantine([r.target for r in first if r.target])
+        assert {r.outcome for r in second} == {Outcome.MOVED}
+        mailboxes = sorted({r.source.mailbox for r in second})
+        for mailbox in mailboxes:  # HeldA is empty now: the user deletes it
+            held_a.pool.run(mailbox, lambda c: c.delete_folder("HeldA"))
+        back = [Moved(b.source, b.target) for b in second if b.target]
+        restored = held_b.restore(back)
+        assert {r.outcome for r in restored} == {Outcome.MOVED}  # HeldA created again
+        for mailbox in mailboxes:
+            held_b.pool.run(mailbox, lambda c: c.delete_folder("HeldB"))
+        again = held_b.restore(back)  # the source folder is gone: found where it went
+        assert {r.outcome for r in again} == {Outcome.ALREADY}
+        pairs = zip(first, restored, strict=True)
+        home = held_a.restore([Moved(a.source, r.target) for a, r in pairs if r.target])
+        assert {r.outcome for r in home} == {Outcome.MOVED}
+        assert where(held_a, org, "maildir") == org.expected("maildir")
+    finally:
+        held_a.close()
+        held_b.close()

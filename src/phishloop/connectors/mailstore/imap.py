@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
 
 from phishloop.connectors.mailstore import imap_ops as ops
 from phishloop.connectors.mailstore.base import (
@@ -217,7 +218,6 @@ class _Mover:
         self.mailbox = mailbox
         self.client = client
         self.results: dict[tuple[MessageRef, str], MoveResult] = {}
-        self._folder_names: set[str] | None = None
 
     def _trust_copyuid(self) -> bool:
         """MOVE's COPYUID (UIDPLUS) names exactly the UIDs it moved."""
@@ -228,10 +228,19 @@ class _Mover:
             return bool(self.client.has_capability("MOVE"))
         return self.store.use_move
 
-    def _names(self) -> set[str]:
-        if self._folder_names is None:
-            self._folder_names = {str(name) for _, _, name in self.client.list_folders()}
-        return self._folder_names
+    def _exists(self, folder: str) -> bool:
+        """Asked only after a command on `folder` failed (a LIST per mailbox is as dear as
+        the move itself): a missing folder, or some other error."""
+        return folder in {str(name) for _, _, name in self.client.list_folders()}
+
+    def _select(self, folder: str, *, readonly: bool = False) -> int | None:
+        """Select `folder`; its UIDVALIDITY, or None when it does not exist."""
+        try:
+            return ops.uidvalidity(self.client.select_folder(folder, readonly=readonly))
+        except IMAPClientError:
+            if self._exists(folder):
+                raise
+            return None
 
     def run(self, jobs: _Job) -> dict[tuple[MessageRef, str], MoveResult]:
         groups: dict[tuple[str, str], list[MessageRef]] = defaultdict(list)
@@ -242,13 +251,9 @@ class _Mover:
         return self.results
 
     def _group(self, folder: str, destination: str, refs: list[MessageRef]) -> None:
-        names = self._names()  # one LIST per connection, not one per folder asked about
-        if destination not in names:
-            ops.ensure_folder(self.client, destination)
-            names.add(destination)
         present: dict[int, MessageRef] = {}
-        if folder != destination and folder in names:
-            validity = ops.uidvalidity(self.client.select_folder(folder))
+        validity = self._select(folder) if folder != destination else None
+        if validity is not None:
             present = self._present(refs, validity)
             self._move(present, destination)
         for ref in refs:
@@ -298,14 +303,24 @@ class _Mover:
         imap: Any = client._imap  # COPYUID of MOVE arrives untagged; imaplib keeps it there
         imap.untagged_responses.pop("COPYUID", None)
         if self._use_move():
-            client.move(uids, destination)
+            self._creating(destination, lambda: client.move(uids, destination))
             data = (imap.untagged_responses.pop("COPYUID", None) or [b""])[-1]
             return ops.parse_copyuid(b"COPYUID " + data if data else None)
-        response = client.copy(uids, destination)
+        response = self._creating(destination, lambda: client.copy(uids, destination))
         client.add_flags(uids, [b"\\Deleted"], silent=True)
         if client.has_capability("UIDPLUS"):
             client.uid_expunge(uids)
         return ops.parse_copyuid(response)
+
+    def _creating(self, destination: str, transfer: Callable[[], T]) -> T:
+        """Run a MOVE or COPY, creating the destination first if it turns out missing."""
+        try:
+            return transfer()
+        except IMAPClientError:
+            if self._exists(destination):
+                raise
+        ops.ensure_folder(self.client, destination)
+        return transfer()
 
     def _settle_missing(self, ref: MessageRef, destination: str) -> None:
         """Not moved now: find where it sits in `destination` (an earlier run moved it),
@@ -324,7 +339,9 @@ class _Mover:
     def _locate(self, folder: str, message_id: str, *, newest: bool) -> MessageRef | None:
         """A copy of `message_id` in `folder` that no other result claims: the newest (just
         moved), or the oldest (moved by an earlier run, in the order of that run)."""
-        validity = ops.uidvalidity(self.client.select_folder(folder, readonly=True))
+        validity = self._select(folder, readonly=True)
+        if validity is None:
+            return None
         claimed = {
             r.target.uid
             for r in self.results.values()
