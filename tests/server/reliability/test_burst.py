@@ -52,5 +52,7 @@ def test_a_thousand_reporters_of_one_campaign_become_one_incident() -> None:
     assert AuditEvent.objects.filter(action="incident.created").count() == 1
     reporters = Report.objects.filter(messages__incident=incident).values("reporter").distinct()
     assert reporters.count() == REPORTERS
-    # A decision still queued covers later copies: far fewer decisions than copies.
-    assert Job.objects.filter(kind="decide-incident").count() < REPORTERS // 10
+    # A decision still queued covers later copies: fewer decisions than copies. How many
+    # fewer depends on how the worker threads interleave with intake (143 of 1,000 on a
+    # loaded CI machine, 1-4 when the worker lags far behind); one per copy is the bug.
+    assert Job.objects.filter(kind="decide-incident").count() < REPORTERS // 2
