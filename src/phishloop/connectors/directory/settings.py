@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from phishloop.connectors.directory.shared import DEFAULT_MAX_DEPTH
-from phishloop.connectors.directory.tables import TableReader, table
+from phishloop.connectors.tables import TableReader, table
 from phishloop.core.errors import ConfigError
 
 TYPES = ("file", "ldap", "graph")

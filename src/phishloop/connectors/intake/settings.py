@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from phishloop.connectors.intake.policy import ReporterPolicy
+from phishloop.connectors.tables import TableReader, table
 from phishloop.core.errors import ConfigError
 
 INTAKE_KEYS = frozenset(
@@ -97,27 +98,28 @@ class IntakeSettings:
     def from_tables(cls, tables: Mapping[str, Any], base_dir: Path | None = None) -> IntakeSettings:
         """Build from the whole parsed configuration file. Reporters default to
         `[organisation] domains`; relative paths are relative to `base_dir`."""
-        intake = _table(tables, "intake", "intake", INTAKE_KEYS)
-        reader = _Reader(intake, "intake")
+        intake = table(tables, "intake", "intake", INTAKE_KEYS)
+        reader = TableReader(intake, "intake")
         organisation = tables.get("organisation", {})
         own = organisation.get("domains", []) if isinstance(organisation, Mapping) else []
-        domains = reader.strings("reporter_domains", own if isinstance(own, list) else [])
+        listed = reader.strings("reporter_domains", tuple(own) if isinstance(own, list) else ())
+        domains = tuple(domain.lower().lstrip("@") for domain in listed)
         return cls(
             reporters=ReporterPolicy(domains, reader.flag("allow_any_reporter", False)),
             sender_rate_limit=reader.integer("sender_rate_limit", 60),
             sender_rate_window_seconds=reader.number("sender_rate_window_seconds", 3600.0, 1.0),
-            imap=_imap(_table(intake, "imap", "intake.imap", IMAP_KEYS), base_dir),
+            imap=_imap(table(intake, "imap", "intake.imap", IMAP_KEYS), base_dir),
         )
 
 
-def _imap(table: Mapping[str, Any], base_dir: Path | None) -> ImapSettings:
-    reader = _Reader(table, "intake.imap")
+def _imap(section: Mapping[str, Any], base_dir: Path | None) -> ImapSettings:
+    reader = TableReader(section, "intake.imap", base_dir)
     use_ssl = reader.flag("ssl", True)
     starttls = reader.flag("starttls", False)
     if use_ssl and starttls:
         raise ConfigError("intake.imap: set either ssl or starttls, not both")
     password = reader.text("password", "")
-    password_file = reader.path("password_file", base_dir)
+    password_file = reader.path("password_file")
     if password and password_file:
         raise ConfigError("intake.imap: set either password or password_file, not both")
     return ImapSettings(
@@ -125,7 +127,7 @@ def _imap(table: Mapping[str, Any], base_dir: Path | None) -> ImapSettings:
         port=reader.integer("port", 993 if use_ssl else 143, minimum=1),
         ssl=use_ssl,
         starttls=starttls,
-        ca_file=reader.path("ca_file", base_dir),
+        ca_file=reader.path("ca_file"),
         username=reader.text("username", ""),
         password=password,
         password_file=password_file,
@@ -136,64 +138,3 @@ def _imap(table: Mapping[str, Any], base_dir: Path | None) -> ImapSettings:
         timeout_seconds=reader.number("timeout_seconds", 30.0, 1.0),
         max_backoff_seconds=reader.number("max_backoff_seconds", 300.0, 1.0),
     )
-
-
-def _table(
-    parent: Mapping[str, Any], key: str, name: str, known: frozenset[str]
-) -> Mapping[str, Any]:
-    value = parent.get(key, {})
-    if not isinstance(value, Mapping):
-        raise ConfigError(f"{name} must be a table")
-    unknown = set(value) - known
-    if unknown:
-        first = sorted(unknown)[0]
-        raise ConfigError(f"unknown key {name}.{first}; known: {', '.join(sorted(known))}")
-    return value
-
-
-@dataclass(frozen=True)
-class _Reader:
-    """Typed access to one table; errors name `<prefix>.<key>`."""
-
-    table: Mapping[str, Any]
-    prefix: str
-
-    def _get(self, key: str, kinds: type | tuple[type, ...], default: Any) -> Any:
-        if key not in self.table:
-            return default
-        value = self.table[key]
-        # bool is an int in Python: a flag must be a bool, a number must not be one.
-        if isinstance(value, bool) != (kinds is bool) or not isinstance(value, kinds):
-            raise ConfigError(f"{self.prefix}.{key} has the wrong type ({type(value).__name__})")
-        return value
-
-    def flag(self, key: str, default: bool) -> bool:
-        return bool(self._get(key, bool, default))
-
-    def text(self, key: str, default: str) -> str:
-        return str(self._get(key, str, default)).strip()
-
-    def integer(self, key: str, default: int, *, minimum: int = 0) -> int:
-        value = int(self._get(key, int, default))
-        if value < minimum:
-            raise ConfigError(f"{self.prefix}.{key} must be at least {minimum}")
-        return value
-
-    def number(self, key: str, default: float, minimum: float) -> float:
-        value = float(self._get(key, (int, float), default))
-        if value < minimum:
-            raise ConfigError(f"{self.prefix}.{key} must be at least {minimum:g}")
-        return value
-
-    def strings(self, key: str, default: list[Any]) -> tuple[str, ...]:
-        value = self.table.get(key, default)
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise ConfigError(f"{self.prefix}.{key} must be a list of strings")
-        return tuple(item.strip().lower().lstrip("@") for item in value if item.strip())
-
-    def path(self, key: str, base_dir: Path | None) -> Path | None:
-        value = self.text(key, "")
-        if not value:
-            return None
-        path = Path(value).expanduser()
-        return path if path.is_absolute() or base_dir is None else base_dir / path

@@ -12,7 +12,7 @@ from email.headerregistry import Address
 from pathlib import Path
 from typing import Any
 
-from phishloop.connectors.directory.tables import TableReader, table
+from phishloop.connectors.tables import TableReader, table
 from phishloop.core.errors import ConfigError
 
 SECURITY_PORTS = {"starttls": 587, "tls": 465, "none": 25}

@@ -29,7 +29,5 @@ urlpatterns = [
     path("pulls/<int:pk>/restore", pulls.PullRestore.as_view(), name="pull-restore"),
     path("jobs", jobs.JobList.as_view(), name="job-list"),
     path("jobs/<int:pk>/retry", jobs.JobRetry.as_view(), name="job-retry"),
-    path(
-        "notifications", notifications.NotificationList.as_view(), name="notification-list"
-    ),
+    path("notifications", notifications.NotificationList.as_view(), name="notification-list"),
 ]

@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 
 from phishloop.connectors.directory import DirectorySettings
-from phishloop.connectors.directory.tables import TableReader, table
 from phishloop.connectors.mailstore.settings import MailstoreSettings
 from phishloop.connectors.notifier import NotifierSettings, load_templates
 from phishloop.connectors.runtime.config_file import LoadedConfig, config_path, load_config
+from phishloop.connectors.tables import TableReader, table
 from phishloop.core.errors import ConfigError
 from phishloop.core.feedback import TemplateSet
 

@@ -1,8 +1,8 @@
 """Typed reading of one TOML table: every error names `<table>.<key>`.
 
-Used by the `[directory]` and `[notifier]` settings; secrets come from the file
-(`password`), a file holding only the secret (`password_file`) or the environment
-(`password_env`), exactly one of them.
+Used by the `[directory]`, `[notifier]`, `[feedback]` and `[intake]` settings; secrets come
+from the file (`password`), a file holding only the secret (`password_file`) or the
+environment (`password_env`), exactly one of them.
 """
 
 from __future__ import annotations
@@ -60,10 +60,14 @@ class TableReader:
                 return option
         raise ConfigError(f"{self.prefix}.{key} must be one of {', '.join(allowed)}")
 
-    def integer(self, key: str, default: int, *, minimum: int = 0, maximum: int = 2**31) -> int:
+    def integer(
+        self, key: str, default: int, *, minimum: int = 0, maximum: int | None = None
+    ) -> int:
         value = int(self._get(key, int, default))
-        if not minimum <= value <= maximum:
+        if maximum is not None and not minimum <= value <= maximum:
             raise ConfigError(f"{self.prefix}.{key} must be between {minimum} and {maximum}")
+        if value < minimum:
+            raise ConfigError(f"{self.prefix}.{key} must be at least {minimum}")
         return value
 
     def number(self, key: str, default: float, minimum: float) -> float:
