@@ -16,8 +16,10 @@ endpoint, implementing the documented request/response shapes the Graph mail sto
 
 from __future__ import annotations
 
+import base64
 import email.policy
 import itertools
+import json
 import re
 import threading
 from collections.abc import Iterator
@@ -26,11 +28,14 @@ from dataclasses import dataclass, field
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any
-from urllib.parse import unquote, urlencode
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from tests.support.http_fake import ApiHandler, serve
 
 TENANT, CLIENT_ID, CLIENT_SECRET = "tenant-m", "mail-app", "mail-s3cret"  # throw-away values
+BATCH_LIMIT = 20
+_EXPAND = re.compile(r"^singleValueExtendedProperties\(\$filter=(.+)\)$")
+_PROPERTY_ID = re.compile(r"^id eq '([^']*)'$")
 _TERM = re.compile(
     r"^(internetMessageId|from/emailAddress/address) eq '((?:[^']|'')*)'$"
     r"|^receivedDateTime (ge|le) (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)$"
@@ -43,6 +48,10 @@ def new_id(kind: str = "AAMkAGI2") -> str:
     return f"{kind}{next(_ids):08d}-_AAA="
 
 
+# MAPI properties the fake knows, as Graph names them in singleValueExtendedProperties.
+PROPERTIES = {"String 0x1039": "References", "String 0x1042": "In-Reply-To"}
+
+
 @dataclass
 class Message:
     raw: bytes
@@ -50,6 +59,8 @@ class Message:
     is_read: bool
 
     def json(self, mid: str) -> dict[str, Any]:
+        """The default properties (internetMessageHeaders and extended properties only
+        come when asked for: see `_select` and `_expand`)."""
         headers = BytesHeaderParser(policy=email.policy.default).parsebytes(self.raw)
         [(name, address)] = getaddresses([str(headers.get("From", ""))]) or [("", "")]
         date = parsedate_to_datetime(str(headers["Date"])).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -60,9 +71,30 @@ class Message:
             "isRead": self.is_read,
             "subject": str(headers.get("Subject", "")),
             "from": {"emailAddress": {"name": name, "address": address}},
+            "toRecipients": _recipients(headers.get_all("To", [])),
+            "ccRecipients": _recipients(headers.get_all("Cc", [])),
+            "bccRecipients": _recipients(headers.get_all("Bcc", [])),
             "sentDateTime": date,
             "receivedDateTime": date,
         }
+
+    def headers(self) -> list[dict[str, str]]:
+        """internetMessageHeaders: the message's header fields, in order."""
+        parsed = BytesHeaderParser(policy=email.policy.compat32).parsebytes(self.raw)
+        return [{"name": k, "value": " ".join(str(v).split())} for k, v in parsed.items()]
+
+    def property(self, property_id: str) -> str | None:
+        header = PROPERTIES.get(property_id)
+        if header is None:
+            return None
+        parsed = BytesHeaderParser(policy=email.policy.compat32).parsebytes(self.raw)
+        value = parsed.get(header)
+        return None if value is None else " ".join(str(value).split())
+
+
+def _recipients(values: list[Any]) -> list[dict[str, Any]]:
+    return [{"emailAddress": {"name": name, "address": address}}
+            for name, address in getaddresses([str(v) for v in values]) if address]  # fmt: skip
 
 
 @dataclass
@@ -116,6 +148,7 @@ class GraphMail:
     throttled: int = 0
     broken: dict[str, tuple[int, str]] = field(default_factory=dict)  # mail → (status, code)
     requests: list[tuple[str, str]] = field(default_factory=list)
+    batches: list[int] = field(default_factory=list)  # requests per $batch, in order
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     @property
@@ -151,7 +184,8 @@ class GraphMail:
         assert user is not None
         out = {}
         for mid, message in user.messages.items():
-            path, fid = [], message.folder
+            path: list[str] = []
+            fid = message.folder
             while fid != user.well_known["msgfolderroot"]:
                 path.insert(0, user.folders[fid]["name"])
                 fid = user.folders[fid]["parent"]
@@ -164,6 +198,7 @@ class GraphMail:
 
 class _Handler(ApiHandler):
     fake: GraphMail
+    captured: list[tuple[int, dict[str, str], bytes, str]] | None = None
 
     def do_POST(self) -> None:
         path, _ = self.split()
@@ -171,7 +206,47 @@ class _Handler(ApiHandler):
             return self._token(self.form())
         body = self.json_body()
         with self.fake.lock:
+            if path == "/v1.0/$batch":
+                return self._batch(body)
             self._graph("POST", path, {}, body)
+
+    def send_bytes(
+        self, status: int, data: bytes, kind: str, headers: dict[str, str] | None = None
+    ) -> None:
+        if self.captured is None:
+            return super().send_bytes(status, data, kind, headers)
+        self.captured.append((status, {"Content-Type": kind, **(headers or {})}, data, kind))
+        return None
+
+    def _batch(self, body: Any) -> None:
+        """JSON batching: each request run as if sent alone (throttling included), the
+        responses listed in another order than the requests (clients go by id)."""
+        if self.headers.get("Authorization") != f"Bearer {self.fake.token}":
+            return self._error(401, "InvalidAuthenticationToken", "Access token has expired.")
+        requests = body.get("requests") if isinstance(body, dict) else None
+        if not isinstance(requests, list) or not 0 < len(requests) <= BATCH_LIMIT:
+            return self._error(400, "BadRequest", "Number of requests must be 1 to 20.")
+        ids = [str(r.get("id", "")) for r in requests]
+        if "" in ids or len(set(ids)) != len(ids):
+            return self._error(400, "BadRequest", "Request ids must be unique and given.")
+        self.fake.batches.append(len(requests))
+        responses = [self._batched(request) for request in requests]
+        self.send_json(200, {"responses": responses[::-1]})
+
+    def _batched(self, request: dict[str, Any]) -> dict[str, Any]:
+        parts = urlsplit(str(request.get("url", "")))
+        path = "/v1.0/" + parts.path.lstrip("/")
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        body = request.get("body")
+        self.captured = []
+        if body is not None and "Content-Type" not in (request.get("headers") or {}):
+            self._error(400, "BadRequest", "Content-Type header required with a body.")
+        else:
+            self._graph(str(request.get("method", "GET")).upper(), path, query, body)
+        [(status, headers, data, kind)] = self.captured
+        self.captured = None
+        answer = json.loads(data) if kind == "application/json" else base64.b64encode(data).decode()
+        return {"id": request["id"], "status": status, "headers": headers, "body": answer}
 
     def do_GET(self) -> None:
         path, query = self.split()
@@ -247,7 +322,10 @@ class _Handler(ApiHandler):
                     404, "ErrorItemNotFound", "The specified object was not found in the store."
                 )
             if len(route) == 2 and method == "GET":
-                return self.send_json(200, _select(message.json(route[1]), query))
+                view = _view(message, route[1], query)
+                if view is None:
+                    return self._error(400, "BadRequest", f"Invalid $expand: {query['$expand']}")
+                return self.send_json(200, view)
             if route[2:] == ["$value"] and method == "GET":
                 return self.send_bytes(200, message.raw, "text/plain")
             if route[2:] == ["move"] and method == "POST":
@@ -280,13 +358,16 @@ class _Handler(ApiHandler):
         return self._error(400, "BadRequest", f"Unsupported {method} {path}")
 
     def _messages(self, user: User, fid: str | None, path: str, query: dict[str, str]) -> None:
-        items = [m.json(i) for i, m in user.messages.items() if fid in (None, m.folder)]
+        found = [(i, m) for i, m in user.messages.items() if fid in (None, m.folder)]
         for term in filter(None, query.get("$filter", "").split(" and ")):
             match = _TERM.match(term)
             if match is None:
                 return self._error(400, "BadRequest", f"Invalid filter clause: {term}")
-            items = [item for item in items if _keeps(match, item)]
-        self._page(path, query, items)
+            found = [(i, m) for i, m in found if _keeps(match, m.json(i))]
+        views = [_view(m, i, query) for i, m in found]
+        if None in views:
+            return self._error(400, "BadRequest", f"Invalid $expand: {query.get('$expand')}")
+        self._page(path, {**query, "$select": "*"}, [v for v in views if v is not None])
 
     def _move(self, user: User, mid: str, body: Any) -> None:
         destination = str(body.get("destinationId", ""))
@@ -331,10 +412,31 @@ def _keeps(match: re.Match[str], item: dict[str, Any]) -> bool:
 
 
 def _select(item: dict[str, Any], query: dict[str, str]) -> dict[str, Any]:
-    if "$select" not in query:
+    if query.get("$select", "*") == "*":
         return item
     wanted = set(query["$select"].split(",")) | {"id"}
     return {k: v for k, v in item.items() if k in wanted}
+
+
+def _view(message: Message, mid: str, query: dict[str, str]) -> dict[str, Any] | None:
+    """A message as Graph shows it: the default properties or those in $select (only
+    there is internetMessageHeaders returned), plus the extended properties $expand asks
+    for that the message has (none: no singleValueExtendedProperties at all). None: an
+    $expand the fake does not know (a 400)."""
+    item = _select(message.json(mid), query)
+    if "internetMessageHeaders" in query.get("$select", "").split(","):
+        item["internetMessageHeaders"] = message.headers()
+    if "$expand" not in query:
+        return item
+    match = _EXPAND.match(query["$expand"])
+    terms = [_PROPERTY_ID.match(t) for t in match.group(1).split(" or ")] if match else [None]
+    if not all(terms):
+        return None
+    found = [{"id": t.group(1), "value": v}
+             for t in terms if t and (v := message.property(t.group(1))) is not None]  # fmt: skip
+    if found:
+        item["singleValueExtendedProperties"] = found
+    return item
 
 
 @contextmanager

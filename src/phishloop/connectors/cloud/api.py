@@ -146,9 +146,9 @@ class ApiClient:
                     raise ApiFailure(message, transient=True) from None
                 self.sleep(self._cap(2.0**attempt))
                 continue
-            if not self._retryable(response) or attempt == retries:
+            if not self.retryable(response) or attempt == retries:
                 return response
-            self.sleep(self._retry_after(response, attempt))
+            self.sleep(self.retry_delay(response, attempt))
         raise AssertionError("unreachable")  # pragma: no cover - the loop always returns
 
     def failure(self, response: httpx.Response, method: str, path: str) -> ApiFailure:
@@ -160,13 +160,15 @@ class ApiClient:
             f"{self.name} {method} {where}: {status} {code}: {message}"[:400],
             status=status,
             code=code,
-            transient=status >= 500 or self._retryable(response),
+            transient=status >= 500 or self.retryable(response),
         )
 
-    def _retryable(self, response: httpx.Response) -> bool:
+    def retryable(self, response: httpx.Response) -> bool:
+        """Whether the answer says "try again later" (throttled or briefly unavailable)."""
         return response.status_code in _RETRY_STATUSES or self.throttled(response)
 
-    def _retry_after(self, response: httpx.Response, attempt: int) -> float:
+    def retry_delay(self, response: httpx.Response, attempt: int) -> float:
+        """Seconds to wait before retry `attempt` + 1: Retry-After, else back-off; capped."""
         try:
             return self._cap(float(response.headers.get("Retry-After", "")))
         except ValueError:

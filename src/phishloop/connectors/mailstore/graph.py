@@ -13,11 +13,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from phishloop.connectors.cloud.api import ApiClient, ApiFailure, TokenSource
+from phishloop.connectors.cloud.api import ApiClient, ApiFailure, TokenSource, json_object
 from phishloop.connectors.mailstore.base import (
     SEEN,
     SENT,
@@ -30,10 +31,12 @@ from phishloop.connectors.mailstore.base import (
     Moved,
     MoveResult,
     Outcome,
+    ResultBook,
     SearchQuery,
     normalise_message_id,
     search_each,
 )
+from phishloop.connectors.mailstore.graph_batch import SubRequest, graph_batch
 from phishloop.connectors.mailstore.graph_folders import GraphFolders, odata_next_link
 from phishloop.connectors.mailstore.hosted import (
     CandidateBudget,
@@ -43,9 +46,17 @@ from phishloop.connectors.mailstore.hosted import (
     fan_out,
     search_error,
 )
-from phishloop.connectors.mailstore.matching import Summary, summarise
+from phishloop.connectors.mailstore.matching import Summary
 
-SELECT = "id,internetMessageId,parentFolderId,isRead,from,subject,sentDateTime,receivedDateTime"
+SELECT = (
+    "id,internetMessageId,parentFolderId,isRead,from,subject,sentDateTime,receivedDateTime,"
+    "toRecipients,ccRecipients,bccRecipients"
+)
+# References and In-Reply-To as MAPI properties (PidTagInternetReferences,
+# PidTagInReplyToId): set on sent items too, where internetMessageHeaders (the transport
+# headers of received mail) has nothing.
+REFERENCES, IN_REPLY_TO = "String 0x1039", "String 0x1042"
+EXPAND = f"singleValueExtendedProperties($filter=id eq '{REFERENCES}' or id eq '{IN_REPLY_TO}')"
 # Mail can arrive long after its Date header; the server window is widened by this much
 # and the exact check is made on the Date (sentDateTime).
 _ARRIVAL_SLACK = timedelta(days=1)
@@ -115,10 +126,10 @@ class GraphMailStore:
         return response.content
 
     def quarantine(self, refs: Sequence[MessageRef]) -> list[MoveResult]:
-        return fan_out(self._executor, self._quarantine_one, refs)
+        return self._quarantine_all(refs)
 
     def restore(self, moves: Sequence[Moved]) -> list[MoveResult]:
-        return fan_out(self._executor, self._restore_one, moves)
+        return self._restore_all(moves)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)
@@ -146,7 +157,7 @@ class GraphMailStore:
         return scopes
 
     def _search_scope(self, mailbox: str, scope: str, query: SearchQuery) -> list[FoundMessage]:
-        params = {"$select": SELECT, "$top": str(self.page_size)}
+        params = {"$select": SELECT, "$expand": EXPAND, "$top": str(self.page_size)}
         expression = graph_filter(query)
         if expression:
             params["$filter"] = expression
@@ -166,15 +177,8 @@ class GraphMailStore:
             return None
         ref = MessageRef(mailbox, folder, 0, str(item["id"]), "")
         summary = summary_of(item)
-        raw: bytes | None = None
-        if query.references is not None:  # Graph lists no References: read the headers
-            budget.spend()
-            raw = self.fetch(ref)
-            summary = summarise(raw)
 
         def content() -> bytes:
-            if raw is not None:
-                return raw
             budget.spend()
             return self.fetch(ref)
 
@@ -182,61 +186,122 @@ class GraphMailStore:
             return None
         ref = MessageRef(mailbox, folder, 0, ref.uid, summary.message_id)
         flags = frozenset({SEEN}) if item.get("isRead") else frozenset()
-        return FoundMessage(ref, flags, summary.sender, summary.subject, summary.date)
+        return summary.found(ref, flags)
 
     # -- moves -----------------------------------------------------------------------------
-    def _quarantine_one(self, ref: MessageRef) -> MoveResult:
-        try:
-            if ref.folder == self.quarantine_folder:
-                return self._already_there(ref, ref)
-            destination = self._folder_tree(ref.mailbox).ensure(self.quarantine_folder)
-            return self._move(ref, destination, self.quarantine_folder)
-        except (ApiFailure, MailStoreError) as exc:
-            return failed(ref, exc)
+    # Moves go through JSON batches (20 per round trip); a 404 means an earlier run moved
+    # the message (it sits in the destination under a new id) or it is gone, which one
+    # batch of look-ups in the destination folders tells.
+    def _quarantine_all(self, refs: Sequence[MessageRef]) -> list[MoveResult]:
+        book = ResultBook(list(refs))
+        unique = list(dict.fromkeys(refs))
+        mailboxes = list(dict.fromkeys(ref.mailbox for ref in unique))
+        destinations = dict(zip(mailboxes, fan_out(self._executor, self._quarantine_id,
+                                                   mailboxes), strict=True))  # fmt: skip
+        moves, present = [], []
+        for ref in unique:
+            destination = destinations[ref.mailbox]
+            if not isinstance(destination, str):
+                book.add(failed(ref, destination))
+            elif ref.folder == self.quarantine_folder:
+                present.append(ref)
+            else:
+                moves.append(_Move(ref, destination, self.quarantine_folder))
+        self._check_present(present, book)
+        self._move_all(moves, book)
+        return book.ordered()
 
-    def _restore_one(self, move: Moved) -> MoveResult:
-        original, current = move.original, move.current
-        try:
-            destination = self._folder_tree(original.mailbox).id_of(original.folder)
+    def _restore_all(self, placements: Sequence[Moved]) -> list[MoveResult]:
+        book = ResultBook([move.current for move in placements])
+        unique = list(dict.fromkeys(placements))
+        originals = list(dict.fromkeys((m.original.mailbox, m.original.folder) for m in unique))
+        found = fan_out(self._executor, lambda key: self._folder_id(*key), originals)
+        destinations = dict(zip(originals, found, strict=True))
+        moves = []
+        for move in unique:
+            original, current = move.original, move.current
+            destination = destinations[(original.mailbox, original.folder)]
             if destination is None:
                 reason = f"the original folder {original.folder!r} no longer exists"
-                return MoveResult(current, Outcome.FAILED, reason=reason)
-            return self._move(current, destination, original.folder)
+                book.add(MoveResult(current, Outcome.FAILED, reason=reason))
+            elif not isinstance(destination, str):
+                book.add(failed(current, destination))
+            else:
+                moves.append(_Move(current, destination, original.folder))
+        self._move_all(moves, book)
+        return book.ordered()
+
+    def _quarantine_id(self, mailbox: str) -> str | ApiFailure | MailStoreError:
+        try:
+            return self._folder_tree(mailbox).ensure(self.quarantine_folder)
         except (ApiFailure, MailStoreError) as exc:
-            return failed(current, exc)
+            return exc
 
-    def _move(self, ref: MessageRef, destination: str, folder: str) -> MoveResult:
-        path = f"{self._message(ref)}/move"
-        response = self.api.call("POST", path, self.tokens, json={"destinationId": destination})
-        if response.status_code == 404:
-            return self._already_or_missing(ref, destination, folder)
-        if not response.is_success:
-            return failed(ref, self.api.failure(response, "POST", path))
-        moved = response.json()
-        target = MessageRef(ref.mailbox, folder, 0, str(moved["id"]), ref.message_id)
-        return MoveResult(ref, Outcome.MOVED, target)
+    def _folder_id(self, mailbox: str, folder: str) -> str | ApiFailure | MailStoreError | None:
+        try:
+            return self._folder_tree(mailbox).id_of(folder)
+        except (ApiFailure, MailStoreError) as exc:
+            return exc
 
-    def _already_or_missing(self, ref: MessageRef, destination: str, folder: str) -> MoveResult:
-        """The id is gone: an earlier run moved it (it sits in `destination`), or it is gone."""
-        scope = f"{self._user_path(ref.mailbox)}/mailFolders/{quote(destination, safe='')}"
-        params = {
-            "$filter": f"internetMessageId eq '{odata(ref.message_id)}'",
-            "$select": "id",
-        }
-        found = self.api.json("GET", f"{scope}/messages", self.tokens, params=params)
-        for item in found.get("value", []):
-            target = MessageRef(ref.mailbox, folder, 0, str(item["id"]), ref.message_id)
-            return MoveResult(ref, Outcome.ALREADY, target)
-        reason = f"not in {ref.folder} nor {folder}"
-        return MoveResult(ref, Outcome.NOT_FOUND, reason=reason)
+    def _move_all(self, moves: Sequence[_Move], book: ResultBook) -> None:
+        requests = [SubRequest("POST", f"{self._message(m.ref)}/move",
+                               body={"destinationId": m.destination}) for m in moves]  # fmt: skip
+        gone = []
+        for move, request, answer in zip(
+            moves, requests, graph_batch(self.api, self.tokens, requests), strict=True
+        ):
+            if isinstance(answer, ApiFailure):
+                book.add(failed(move.ref, answer))
+            elif answer.status_code == 404:
+                gone.append(move)
+            elif not answer.is_success:
+                book.add(failed(move.ref, self.api.failure(answer, "POST", request.path)))
+            else:
+                uid = str(json_object(answer).get("id", ""))
+                target = MessageRef(move.ref.mailbox, move.folder, 0, uid, move.ref.message_id)
+                book.add(MoveResult(move.ref, Outcome.MOVED, target))
+        self._already_or_missing(gone, book)
 
-    def _already_there(self, ref: MessageRef, target: MessageRef) -> MoveResult:
-        response = self.api.call("GET", self._message(ref), self.tokens, params={"$select": "id"})
-        if response.status_code == 404:
-            return MoveResult(ref, Outcome.NOT_FOUND, reason=f"not in {ref.folder}")
-        if not response.is_success:
-            return failed(ref, self.api.failure(response, "GET", self._message(ref)))
-        return MoveResult(ref, Outcome.ALREADY, target)
+    def _already_or_missing(self, gone: Sequence[_Move], book: ResultBook) -> None:
+        """The ids are gone: an earlier run moved them (they sit in their destination under
+        another id), or they are gone for good."""
+        requests = []
+        for move in gone:
+            folder = quote(move.destination, safe="")
+            scope = f"{self._user_path(move.ref.mailbox)}/mailFolders/{folder}"
+            params = {"$filter": f"internetMessageId eq '{odata(move.ref.message_id)}'",
+                      "$select": "id"}  # fmt: skip
+            requests.append(SubRequest("GET", f"{scope}/messages", params))
+        for move, request, answer in zip(
+            gone, requests, graph_batch(self.api, self.tokens, requests), strict=True
+        ):
+            ref = move.ref
+            if isinstance(answer, ApiFailure):
+                book.add(failed(ref, answer))
+            elif not answer.is_success:
+                book.add(failed(ref, self.api.failure(answer, "GET", request.path)))
+            elif items := json_object(answer).get("value") or []:
+                target = MessageRef(ref.mailbox, move.folder, 0, str(items[0]["id"]),
+                                    ref.message_id)  # fmt: skip
+                book.add(MoveResult(ref, Outcome.ALREADY, target))
+            else:
+                reason = f"not in {ref.folder} nor {move.folder}"
+                book.add(MoveResult(ref, Outcome.NOT_FOUND, reason=reason))
+
+    def _check_present(self, refs: Sequence[MessageRef], book: ResultBook) -> None:
+        """References already in quarantine: ALREADY while the message is there."""
+        requests = [SubRequest("GET", self._message(ref), {"$select": "id"}) for ref in refs]
+        for ref, request, answer in zip(
+            refs, requests, graph_batch(self.api, self.tokens, requests), strict=True
+        ):
+            if isinstance(answer, ApiFailure):
+                book.add(failed(ref, answer))
+            elif answer.status_code == 404:
+                book.add(MoveResult(ref, Outcome.NOT_FOUND, reason=f"not in {ref.folder}"))
+            elif not answer.is_success:
+                book.add(failed(ref, self.api.failure(answer, "GET", request.path)))
+            else:
+                book.add(MoveResult(ref, Outcome.ALREADY, ref))
 
     # -- paths -----------------------------------------------------------------------------
     def _user_path(self, mailbox: str) -> str:
@@ -254,6 +319,13 @@ class GraphMailStore:
                     self.api, self.tokens, self._user_path(mailbox), self.page_size
                 )
             return self._folders[mailbox]
+
+
+@dataclass(frozen=True, slots=True)
+class _Move:
+    ref: MessageRef
+    destination: str  # folder id
+    folder: str  # its path
 
 
 def graph_filter(query: SearchQuery) -> str:
@@ -275,13 +347,38 @@ def summary_of(item: dict[str, Any]) -> Summary:
     name, address = str(sender.get("name") or ""), str(sender.get("address") or "")
     shown = f"{name} <{address}>" if name and name != address else address
     message_id = str(item.get("internetMessageId") or "").strip()
+    properties = {_property_key(str(p.get("id", ""))): str(p.get("value") or "")
+                  for p in item.get("singleValueExtendedProperties") or []
+                  if isinstance(p, dict)}  # fmt: skip
     return Summary(
         normalise_message_id(message_id) if message_id else "",
         shown,
         str(item.get("subject") or ""),
         _parse(item.get("sentDateTime") or item.get("receivedDateTime")),
-        "",
+        " ".join(properties.get(_property_key(p), "") for p in (REFERENCES, IN_REPLY_TO)),
+        addresses_of(item),
     )
+
+
+def addresses_of(item: dict[str, Any]) -> tuple[str, ...]:
+    """The To, Cc and Bcc addresses of a Graph message, in order."""
+    found = []
+    for kind in ("toRecipients", "ccRecipients", "bccRecipients"):
+        for recipient in item.get(kind) or []:
+            address = str(((recipient or {}).get("emailAddress") or {}).get("address") or "")
+            if "@" in address:
+                found.append(address)
+    return tuple(found)
+
+
+def _property_key(name: str) -> str:
+    """A property id in one spelling: Graph may answer "String 0x1039" in other case or
+    with leading zeros."""
+    kind, _, tag = name.strip().partition(" ")
+    try:
+        return f"{kind.lower()} 0x{int(tag, 16):x}"
+    except ValueError:
+        return name.strip().lower()
 
 
 def odata(value: str) -> str:
