@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.parser import BytesHeaderParser
 from email.utils import parsedate_to_datetime
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -37,6 +38,7 @@ from tests.support.http_fake import ApiHandler, serve
 
 SYSTEM = ("INBOX", "SENT", "UNREAD", "STARRED", "IMPORTANT", "DRAFT", "SPAM", "TRASH")
 _ids = itertools.count(0x18C0000000000000)
+BATCH_LIMIT = 100
 _TERM = re.compile(r"^(rfc822msgid|from|subject|after|before):(.+)$")
 
 
@@ -84,6 +86,8 @@ class Gmail:
     throttled: int = 0
     broken: dict[str, int] = field(default_factory=dict)  # user → HTTP status
     requests: list[tuple[str, str]] = field(default_factory=list)
+    formats: list[str] = field(default_factory=list)  # format= of every message GET
+    batches: list[int] = field(default_factory=list)  # calls per batch request, in order
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     @property
@@ -117,13 +121,65 @@ class Gmail:
 
 class _Handler(ApiHandler):
     fake: Gmail
+    captured: list[tuple[int, dict[str, str], bytes, str]] | None = None
 
     def do_POST(self) -> None:
         path, query = self.split()
         if path == "/token":
             return self._token(self.form())
+        if path == "/batch/gmail/v1":
+            return self._batch()
         with self.fake.lock:
             self._api("POST", path, query, self.json_body())
+
+    def send_bytes(
+        self, status: int, data: bytes, kind: str, headers: dict[str, str] | None = None
+    ) -> None:
+        if self.captured is None:
+            return super().send_bytes(status, data, kind, headers)
+        self.captured.append((status, headers or {}, data, kind))
+        return None
+
+    def _batch(self) -> None:
+        """multipart/mixed of application/http parts, each run as if sent alone with the
+        outer request's Authorization; the answers in another order, by Content-ID."""
+        match = re.search(r'boundary="?([^";]+)"?', self.headers.get("Content-Type", ""))
+        data = self.body()
+        if match is None:
+            return self._error(400, "badRequest", "Not a multipart batch", "INVALID_ARGUMENT")
+        boundary = match.group(1).encode()
+        parts = [p for p in data.split(b"--" + boundary) if p.strip() not in (b"", b"--")]
+        if len(parts) > BATCH_LIMIT:
+            return self._error(400, "badRequest", "Too many requests in batch.", "INVALID_ARGUMENT")
+        answers = []
+        for part in parts:
+            part_head, _, http = part.lstrip(b"\r\n").partition(b"\r\n\r\n")
+            content_id = _part_headers(part_head).get("content-id", "").strip("<>")
+            head, _, body = http.partition(b"\r\n\r\n")
+            method, target, _ = head.split(b"\r\n")[0].decode().split(" ")
+            parts_url = urlsplit(target)
+            query = parse_qs(parts_url.query)
+            with self.fake.lock:
+                self.captured = []
+                self._api(method, parts_url.path,
+                          {k: v if k == "metadataHeaders" else v[0] for k, v in query.items()},
+                          json.loads(body) if body.strip() else None)  # fmt: skip
+                [(status, headers, payload, kind)] = self.captured
+                self.captured = None
+            extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+            answers.append(
+                f"--{boundary.decode()}\r\nContent-Type: application/http\r\n"
+                f"Content-ID: <response-{content_id}>\r\n\r\n"
+                f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\n"
+                f"Content-Type: {kind}; charset=UTF-8\r\n{extra}"
+                f"Content-Length: {len(payload)}\r\n\r\n".encode()
+                + payload
+                + b"\r\n"
+            )
+        with self.fake.lock:
+            self.fake.batches.append(len(parts))
+        reply = b"".join(answers[::-1]) + b"--" + boundary + b"--\r\n"
+        self.send_bytes(200, reply, f"multipart/mixed; boundary={boundary.decode()}")
 
     def do_GET(self) -> None:
         path = urlsplit(self.path).path
@@ -214,6 +270,7 @@ class _Handler(ApiHandler):
             if route[3] not in box.messages:
                 return self._error(404, "notFound", "Requested entity was not found.", "NOT_FOUND")
             if len(route) == 4 and method == "GET":
+                fake.formats.append(str(query.get("format", "full")))
                 return self.send_json(200, _message(box, route[3], query))
             if route[4:] == ["modify"] and method == "POST":
                 return self._modify(box, route[3], body)
@@ -295,6 +352,11 @@ def _message(box: Mailbox, gid: str, query: dict[str, Any]) -> dict[str, Any]:
             "headers": [{"name": k, "value": v} for k, v in headers.items() if k.lower() in wanted]
         }
     return body
+
+
+def _part_headers(block: bytes) -> dict[str, str]:
+    lines = block.decode("latin-1").split("\r\n")
+    return {k.strip().lower(): v.strip() for k, _, v in (x.partition(":") for x in lines) if v}
 
 
 def _matches(term: re.Match[str], raw: bytes) -> bool:

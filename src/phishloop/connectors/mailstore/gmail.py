@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import threading
+from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -22,7 +23,8 @@ from urllib.parse import quote
 
 import httpx
 
-from phishloop.connectors.cloud.api import ApiClient, ApiFailure, error_of
+from phishloop.connectors.cloud.api import ApiClient, ApiFailure, error_of, json_object
+from phishloop.connectors.cloud.batch import Answer
 from phishloop.connectors.cloud.google import DelegatedTokens, UserTokens
 from phishloop.connectors.mailstore.base import (
     SEEN,
@@ -36,9 +38,11 @@ from phishloop.connectors.mailstore.base import (
     Moved,
     MoveResult,
     Outcome,
+    ResultBook,
     SearchQuery,
     search_each,
 )
+from phishloop.connectors.mailstore.gmail_batch import Call, gmail_batch
 from phishloop.connectors.mailstore.gmail_labels import (
     ARCHIVE,
     GmailLabels,
@@ -57,7 +61,7 @@ from phishloop.connectors.mailstore.hosted import (
 from phishloop.connectors.mailstore.matching import summary_from_fields
 
 GMAIL_SCOPE = "https://www.googleapis.com/auth/gmail.modify"
-HEADERS = ["Message-ID", "From", "Subject", "Date", "References", "In-Reply-To"]
+HEADERS = ["Message-ID", "From", "Subject", "Date", "References", "In-Reply-To", "To", "Cc", "Bcc"]
 _RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 _ARRIVAL_SLACK = timedelta(days=1)
 
@@ -119,10 +123,26 @@ class GmailStore:
             raise MailStoreError(f"{ref.mailbox}: Gmail returned a malformed raw message") from None
 
     def quarantine(self, refs: Sequence[MessageRef]) -> list[MoveResult]:
-        return fan_out(self._executor, self._quarantine_one, refs)
+        book = ResultBook(list(refs))
+        by_mailbox: dict[str, list[MessageRef]] = defaultdict(list)
+        for ref in dict.fromkeys(refs):
+            by_mailbox[ref.mailbox].append(ref)
+        work = list(by_mailbox.items())
+        for results in fan_out(self._executor, lambda item: self._quarantine_box(*item), work):
+            for result in results:
+                book.add(result)
+        return book.ordered()
 
     def restore(self, moves: Sequence[Moved]) -> list[MoveResult]:
-        return fan_out(self._executor, self._restore_one, moves)
+        book = ResultBook([move.current for move in moves])
+        by_mailbox: dict[str, list[Moved]] = defaultdict(list)
+        for move in dict.fromkeys(moves):
+            by_mailbox[move.current.mailbox].append(move)
+        work = list(by_mailbox.items())
+        for results in fan_out(self._executor, lambda item: self._restore_box(*item), work):
+            for result in results:
+                book.add(result)
+        return book.ordered()
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)
@@ -130,15 +150,21 @@ class GmailStore:
 
     # -- search ----------------------------------------------------------------------------
     def _search_one(self, mailbox: str, query: SearchQuery) -> MailboxSearch:
+        """List the candidates' ids, read their headers (format=metadata, in batches), and
+        decide each exactly."""
         try:
-            hits: list[FoundMessage] = []
             budget = CandidateBudget(mailbox, query)
+            ids: dict[str, None] = {}
             for label in self._scopes(mailbox, query):
                 for gmail_id in self._candidates(mailbox, query, label):
-                    budget.spend()
-                    hit = self._candidate(mailbox, gmail_id, query)
-                    if hit is not None:
-                        hits.append(hit)
+                    if gmail_id not in ids:
+                        budget.spend()
+                        ids[gmail_id] = None
+            hits = []
+            for gmail_id, body in zip(ids, self._metadata(mailbox, list(ids)), strict=True):
+                hit = None if body is None else self._candidate(mailbox, gmail_id, body, query)
+                if hit is not None:
+                    hits.append(hit)
         except (ApiFailure, MailStoreError) as exc:
             return search_error(mailbox, exc)
         return MailboxSearch(mailbox, tuple(hits))
@@ -166,10 +192,18 @@ class GmailStore:
         )
         return [str(item["id"]) for item in pages]
 
-    def _candidate(self, mailbox: str, gmail_id: str, query: SearchQuery) -> FoundMessage | None:
-        body = self._message(mailbox, gmail_id, "metadata")
-        if body is None:  # deleted between the listing and now
-            return None
+    def _metadata(self, mailbox: str, ids: Sequence[str]) -> list[dict[str, Any] | None]:
+        """Each message's labels and summary headers (None: deleted since the listing)."""
+        bodies: list[dict[str, Any] | None] = []
+        for answer in self._get_many(mailbox, ids, "metadata"):
+            if isinstance(answer, ApiFailure):
+                raise answer
+            bodies.append(answer)
+        return bodies
+
+    def _candidate(
+        self, mailbox: str, gmail_id: str, body: dict[str, Any], query: SearchQuery
+    ) -> FoundMessage | None:
         labels = self._label_set(mailbox)
         label_ids = [str(label) for label in body.get("labelIds", [])]
         quarantine = labels.id_of(self.quarantine_folder)
@@ -177,59 +211,93 @@ class GmailStore:
             return None
         headers = _headers(body)
         summary = summary_from_fields(
-            message_id=headers.get("message-id", ""),
-            sender=headers.get("from", ""),
-            subject=headers.get("subject", ""),
-            date=headers.get("date", ""),
-            references=f"{headers.get('references', '')} {headers.get('in-reply-to', '')}",
+            message_id=_first(headers, "message-id"),
+            sender=_first(headers, "from"),
+            subject=_first(headers, "subject"),
+            date=_first(headers, "date"),
+            references=f"{_first(headers, 'references')} {_first(headers, 'in-reply-to')}",
+            recipients=[v for name in ("to", "cc", "bcc") for v in headers.get(name, [])],
         )
         ref = MessageRef(mailbox, labels.place(label_ids, quarantine), 0, gmail_id,
                          summary.message_id)  # fmt: skip
         if not decide(query, summary, lambda: self.fetch(ref)):
             return None
         flags = frozenset() if "UNREAD" in label_ids else frozenset({SEEN})
-        size = int(body.get("sizeEstimate") or 0)
-        return FoundMessage(ref, flags, summary.sender, summary.subject, summary.date, size)
+        return summary.found(ref, flags, int(body.get("sizeEstimate") or 0))
 
     # -- moves -----------------------------------------------------------------------------
-    def _quarantine_one(self, ref: MessageRef) -> MoveResult:
-        gmail_id, _ = split_uid(ref.uid)
+    # Per mailbox (one user's token): the messages' labels read, then changed, each step in
+    # batches.
+    def _quarantine_box(self, mailbox: str, refs: Sequence[MessageRef]) -> list[MoveResult]:
         try:
-            current = self._label_ids(ref.mailbox, gmail_id)
-            if current is None:
-                return MoveResult(ref, Outcome.NOT_FOUND, reason="no such message")
-            labels = self._label_set(ref.mailbox)
-            quarantine = labels.ensure(self.quarantine_folder)
-            if quarantine in current:
+            labels = self._label_set(mailbox)
+            quarantine = labels.id_of(self.quarantine_folder)
+            present = self._label_ids(mailbox, [split_uid(ref.uid)[0] for ref in refs])
+        except (ApiFailure, MailStoreError) as exc:
+            return [failed(ref, exc) for ref in refs]
+        results, todo = [], []
+        for ref, current in zip(refs, present, strict=True):
+            if isinstance(current, ApiFailure):
+                results.append(failed(ref, current))
+            elif current is None:
+                results.append(MoveResult(ref, Outcome.NOT_FOUND, reason="no such message"))
+            elif quarantine is not None and quarantine in current:
                 # An earlier run did it; what it removed is best guessed from the ref's place.
                 earlier = [i for i in [labels.id_of(ref.folder)] if i and i not in current]
-                return MoveResult(ref, Outcome.ALREADY, self._in_quarantine(ref, earlier))
-            removed = labels.removable(current, quarantine)
-            self._modify(ref.mailbox, gmail_id, add=[quarantine], remove=removed)
-            return MoveResult(ref, Outcome.MOVED, self._in_quarantine(ref, removed))
-        except (ApiFailure, MailStoreError) as exc:
-            return failed(ref, exc)
-
-    def _restore_one(self, move: Moved) -> MoveResult:
-        original, current = move.original, move.current
-        gmail_id, removed = split_uid(current.uid)
+                results.append(MoveResult(ref, Outcome.ALREADY, self._in_quarantine(ref, earlier)))
+            else:
+                todo.append((ref, current))
+        if not todo:
+            return results
         try:
-            labels = self._label_set(current.mailbox)
-            if not removed and original.folder not in (ARCHIVE, "SENT", "DRAFT"):
-                removed = [i for i in [labels.id_of(original.folder)] if i]
-            present = self._label_ids(current.mailbox, gmail_id)
-            if present is None:
-                return MoveResult(current, Outcome.NOT_FOUND, reason="no such message")
+            quarantine = labels.ensure(self.quarantine_folder)
+            changes = [(ref, labels.removable(current, quarantine)) for ref, current in todo]
+        except (ApiFailure, MailStoreError) as exc:
+            return results + [failed(ref, exc) for ref, _ in todo]
+        answers = self._modify(mailbox, [(split_uid(ref.uid)[0], [quarantine], removed)
+                                         for ref, removed in changes])  # fmt: skip
+        for (ref, removed), error in zip(changes, answers, strict=True):
+            moved = MoveResult(ref, Outcome.MOVED, self._in_quarantine(ref, removed))
+            results.append(moved if error is None else failed(ref, error))
+        return results
+
+    def _restore_box(self, mailbox: str, moves: Sequence[Moved]) -> list[MoveResult]:
+        currents = [move.current for move in moves]
+        try:
+            labels = self._label_set(mailbox)
+            quarantine = labels.id_of(self.quarantine_folder)
+            present = self._label_ids(mailbox, [split_uid(ref.uid)[0] for ref in currents])
+            wanted = [self._put_back(labels, move) for move in moves]
+        except (ApiFailure, MailStoreError) as exc:
+            return [failed(ref, exc) for ref in currents]
+        results, changes = [], []
+        for move, labels_now, removed in zip(moves, present, wanted, strict=True):
+            original, current = move.original, move.current
+            gmail_id = split_uid(current.uid)[0]
             target = MessageRef(original.mailbox, original.folder, 0, gmail_id,
                                 original.message_id)  # fmt: skip
-            quarantine = labels.id_of(self.quarantine_folder)
-            if quarantine not in present and set(removed) <= set(present):
-                return MoveResult(current, Outcome.ALREADY, target)
-            drop = [quarantine] if quarantine else []
-            self._modify(current.mailbox, gmail_id, add=removed, remove=drop)
-            return MoveResult(current, Outcome.MOVED, target)
-        except (ApiFailure, MailStoreError) as exc:
-            return failed(current, exc)
+            if isinstance(labels_now, ApiFailure):
+                results.append(failed(current, labels_now))
+            elif labels_now is None:
+                results.append(MoveResult(current, Outcome.NOT_FOUND, reason="no such message"))
+            elif quarantine not in labels_now and set(removed) <= set(labels_now):
+                results.append(MoveResult(current, Outcome.ALREADY, target))
+            else:
+                changes.append((current, target, gmail_id, removed))
+        drop = [quarantine] if quarantine else []
+        answers = self._modify(mailbox, [(gid, removed, drop) for _, _, gid, removed in changes])
+        for (current, target, _, _), error in zip(changes, answers, strict=True):
+            moved = MoveResult(current, Outcome.MOVED, target)
+            results.append(moved if error is None else failed(current, error))
+        return results
+
+    def _put_back(self, labels: GmailLabels, move: Moved) -> list[str]:
+        """The labels a restore adds: those quarantine removed (kept in the uid), else the
+        original folder's label."""
+        removed = split_uid(move.current.uid)[1]
+        if not removed and move.original.folder not in (ARCHIVE, "SENT", "DRAFT"):
+            removed = [i for i in [labels.id_of(move.original.folder)] if i]
+        return removed
 
     def _in_quarantine(self, ref: MessageRef, removed: list[str]) -> MessageRef:
         uid = quarantined_uid(split_uid(ref.uid)[0], removed)
@@ -238,26 +306,66 @@ class GmailStore:
     # -- API -------------------------------------------------------------------------------
     def _message(self, mailbox: str, gmail_id: str, form: str) -> dict[str, Any] | None:
         """One message in `form` (minimal, metadata, raw); None when it does not exist."""
-        path = f"{user_path(mailbox)}/messages/{quote(gmail_id, safe='')}"
-        params: dict[str, Any] = {"format": form}
+        [answer] = self._get_many(mailbox, [gmail_id], form)
+        if isinstance(answer, ApiFailure):
+            raise answer
+        return answer
+
+    def _get_many(
+        self, mailbox: str, ids: Sequence[str], form: str
+    ) -> list[dict[str, Any] | ApiFailure | None]:
+        """Each message in `form`: its body, None when it does not exist, or the failure."""
+        params = [("format", form)]
         if form == "metadata":
-            params["metadataHeaders"] = HEADERS
-        response = self.api.call("GET", path, self._tokens(mailbox), params=params)
-        if response.status_code == 404:
-            return None
-        if not response.is_success:
-            raise self.api.failure(response, "GET", path)
-        body = response.json()
-        return body if isinstance(body, dict) else {}
+            params += [("metadataHeaders", name) for name in HEADERS]
+        calls = [Call("GET", self._path(mailbox, gmail_id), params) for gmail_id in ids]
+        out: list[dict[str, Any] | ApiFailure | None] = []
+        for call, answer in zip(calls, self._send(mailbox, calls), strict=True):
+            if isinstance(answer, ApiFailure):
+                out.append(answer)
+            elif answer.status_code == 404:
+                out.append(None)
+            elif not answer.is_success:
+                out.append(self.api.failure(answer, "GET", call.path))
+            else:
+                out.append(json_object(answer))
+        return out
 
-    def _label_ids(self, mailbox: str, gmail_id: str) -> list[str] | None:
-        body = self._message(mailbox, gmail_id, "minimal")
-        return None if body is None else [str(label) for label in body.get("labelIds", [])]
+    def _label_ids(self, mailbox: str, ids: Sequence[str]) -> list[list[str] | ApiFailure | None]:
+        return [body if body is None or isinstance(body, ApiFailure)
+                else [str(label) for label in body.get("labelIds", [])]
+                for body in self._get_many(mailbox, ids, "minimal")]  # fmt: skip
 
-    def _modify(self, mailbox: str, gmail_id: str, *, add: list[str], remove: list[str]) -> None:
-        path = f"{user_path(mailbox)}/messages/{quote(gmail_id, safe='')}/modify"
-        body = {"addLabelIds": add, "removeLabelIds": remove}
-        self.api.json("POST", path, self._tokens(mailbox), json=body)
+    def _modify(
+        self, mailbox: str, changes: Sequence[tuple[str, list[str], list[str]]]
+    ) -> list[ApiFailure | None]:
+        """Add and remove labels: (id, add, remove) each; None where it worked."""
+        calls = [Call("POST", f"{self._path(mailbox, gmail_id)}/modify",
+                      body={"addLabelIds": add, "removeLabelIds": remove})
+                 for gmail_id, add, remove in changes]  # fmt: skip
+        out: list[ApiFailure | None] = []
+        for call, answer in zip(calls, self._send(mailbox, calls), strict=True):
+            if isinstance(answer, ApiFailure):
+                out.append(answer)
+            elif answer.is_success:
+                out.append(None)
+            else:
+                out.append(self.api.failure(answer, "POST", call.path))
+        return out
+
+    def _send(self, mailbox: str, calls: Sequence[Call]) -> list[Answer]:
+        """One call directly; more in batches of the user's calls."""
+        if len(calls) != 1:
+            return gmail_batch(self.api, self._tokens(mailbox), calls) if calls else []
+        [call] = calls
+        try:
+            return [self.api.call(call.method, call.path, self._tokens(mailbox),
+                                  params=list(call.params), json=call.body)]  # fmt: skip
+        except ApiFailure as exc:
+            return [exc]
+
+    def _path(self, mailbox: str, gmail_id: str) -> str:
+        return f"{user_path(mailbox)}/messages/{quote(gmail_id, safe='')}"
 
     def _tokens(self, mailbox: str) -> UserTokens:
         return self.tokens.for_user(mailbox)
@@ -300,7 +408,14 @@ def _next_page(body: dict[str, Any]) -> dict[str, str] | None:
     return {"pageToken": str(token)} if token else None
 
 
-def _headers(body: dict[str, Any]) -> dict[str, str]:
+def _headers(body: dict[str, Any]) -> dict[str, list[str]]:
+    """Header values by lower-cased name (To, Cc and Bcc may each come more than once)."""
     payload = body.get("payload") or {}
-    return {str(h.get("name", "")).lower(): str(h.get("value", ""))
-            for h in payload.get("headers", [])}  # fmt: skip
+    headers: dict[str, list[str]] = defaultdict(list)
+    for header in payload.get("headers", []):
+        headers[str(header.get("name", "")).lower()].append(str(header.get("value", "")))
+    return headers
+
+
+def _first(headers: dict[str, list[str]], name: str) -> str:
+    return next(iter(headers.get(name, [])), "")
