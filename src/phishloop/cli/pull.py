@@ -11,7 +11,7 @@ import click
 from phishloop.cli.django_env import ensure_django
 from phishloop.cli.token import cli_actor
 
-FINAL = ("planned", "awaiting_approval", "done", "failed", "restored")
+FINAL = ("planned", "awaiting_approval", "done", "failed", "restored", "plan_failed")
 
 
 @click.command("pull")
@@ -112,6 +112,8 @@ def _show(pull_id: int, as_json: bool) -> None:
         click.echo(json.dumps(_document(pull, actions), default=str))
         return
     click.echo(f"Pull #{pull.pk} of incident #{pull.incident_id}: {pull.state}")
+    if pull.error:
+        click.echo(f"  error: {pull.error}")
     for action in actions:
         if action.kind == "external":
             click.echo(f"  {action.mailbox:<34} {action.reason}  ({' → '.join(action.path)})")
@@ -143,6 +145,8 @@ def _hint(pull: Any) -> None:
                    f"phishloop pull {pull.incident_id} --approve", err=True)  # fmt: skip
     elif pull.state in ("done", "failed"):
         click.echo(f"Undo with: phishloop restore {pull.pk}", err=True)
+    elif pull.state == "plan_failed":
+        click.echo(f"Fix the cause, then plan again: phishloop pull {pull.incident_id}", err=True)
 
 
 def _document(pull: Any, actions: list[Any]) -> dict[str, Any]:
@@ -150,7 +154,7 @@ def _document(pull: Any, actions: list[Any]) -> dict[str, Any]:
     fields = ("kind", "mailbox", "folder", "message_id", "subject", "seen", "reason", "path",
               "depth", "outcome", "outcome_reason", "attempts", "quarantined")  # fmt: skip
     return {
-        "id": pull.pk, "incident": pull.incident_id, "state": pull.state,
+        "id": pull.pk, "incident": pull.incident_id, "state": pull.state, "error": pull.error,
         "counts": pull.counts, "approved_by": pull.approved_by,
         "auto_approved": pull.auto_approved, "approval_reasons": pull.approval_reasons,
         "plan": {k: plan.get(k) for k in ("seeds", "recipients", "skipped", "errors",

@@ -25,7 +25,7 @@ class PullSerializer(serializers.ModelSerializer[PullJob]):
     class Meta:
         model = PullJob
         fields: tuple[str, ...] = (
-            "id", "url", "incident", "state", "counts", "created_by", "approved_by",
+            "id", "url", "incident", "state", "error", "counts", "created_by", "approved_by",
             "auto_approved", "approval_reasons", "restore_reason", "created_at",
             "approved_at", "finished_at", "restored_at",
         )  # fmt: skip

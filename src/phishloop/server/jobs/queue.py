@@ -20,6 +20,9 @@ from phishloop.server.jobs.models import Job, JobState
 
 log = logging.getLogger(__name__)
 Handler = Callable[[dict[str, Any]], None]
+# Told that a job of its kind failed for good (payload, reason), in the transaction that
+# marks the job failed: the work it stood for must not wait forever for it.
+FailureHandler = Callable[[dict[str, Any], str], None]
 MAX_BACKOFF_SECONDS = 3600.0
 
 
@@ -32,6 +35,7 @@ class JobKind:
     name: str
     handler: Handler
     queue: str = "pipeline"
+    on_failure: FailureHandler | None = None
 
 
 _KINDS: dict[str, JobKind] = {}
@@ -39,11 +43,15 @@ _KINDS: dict[str, JobKind] = {}
 _dispatch: list[Callable[[Job], None]] = []
 
 
-def register(name: str, *, queue: str = "pipeline") -> Callable[[Handler], Handler]:
-    """Decorator: `handler(payload)` runs the jobs of kind `name`."""
+def register(
+    name: str, *, queue: str = "pipeline", on_failure: FailureHandler | None = None
+) -> Callable[[Handler], Handler]:
+    """Decorator: `handler(payload)` runs the jobs of kind `name`; `on_failure(payload,
+    reason)` is called when one of them fails for good (a permanent error, its attempts
+    exhausted, its workers kept dying)."""
 
     def decorate(handler: Handler) -> Handler:
-        _KINDS[name] = JobKind(name, handler, queue)
+        _KINDS[name] = JobKind(name, handler, queue, on_failure)
         return handler
 
     return decorate
@@ -135,15 +143,15 @@ def run(job: Job) -> bool:
         _finish(job, JobState.FAILED, f"no handler for job kind {job.kind!r}")
         return True
     if job.attempts > job.max_attempts:  # its workers kept dying (killed, out of memory)
-        _finish(job, JobState.FAILED, f"gave up: {job.attempts - 1} workers stopped running it")
+        _give_up(job, kind, f"gave up: {job.attempts - 1} workers stopped running it")
         return True
     try:
         kind.handler(job.payload)
     except PermanentError as exc:
-        _finish(job, JobState.FAILED, str(exc))
+        _give_up(job, kind, str(exc))
         return True
     except Exception as exc:
-        return _retry_or_fail(job, exc)
+        return _retry_or_fail(job, kind, exc)
     _finish(job, JobState.DONE, "")
     return True
 
@@ -174,10 +182,24 @@ def _finish(job: Job, state: str, error: str) -> None:
         log.error("job %s (%s) failed: %s", job.pk, job.key, error)
 
 
-def _retry_or_fail(job: Job, exc: Exception) -> bool:
+def _give_up(job: Job, kind: JobKind, error: str) -> None:
+    """Fail the job and tell its kind, in one transaction; a failing failure handler is
+    logged and leaves the job failed (an operator retries it)."""
+    with transaction.atomic():
+        _finish(job, JobState.FAILED, error)
+        if kind.on_failure is None:
+            return
+        try:
+            with transaction.atomic():
+                kind.on_failure(job.payload, error)
+        except Exception:
+            log.exception("job %s (%s): its failure handler failed", job.pk, job.key)
+
+
+def _retry_or_fail(job: Job, kind: JobKind, exc: Exception) -> bool:
     error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
     if job.attempts >= job.max_attempts:
-        _finish(job, JobState.FAILED, f"gave up after {job.attempts} attempts: {error}")
+        _give_up(job, kind, f"gave up after {job.attempts} attempts: {error}")
         return True
     delay = min(MAX_BACKOFF_SECONDS, settings.PHISHLOOP_JOB_RETRY_SECONDS * 2 ** (job.attempts - 1))
     log.warning("job %s (%s) attempt %s failed, retrying in %.0fs: %s", job.pk, job.key,

@@ -11,12 +11,14 @@ from phishloop.server.incidents.models import Incident
 
 class PullState(models.TextChoices):
     PLANNING = "planning"  # workers are sweeping the mailboxes (a plan fanned out)
+    PLAN_FAILED = "plan_failed"  # a planning job failed for good (`error`); plan again
     PLANNED = "planned"  # a dry run: nothing happens until someone approves it
     AWAITING_APPROVAL = "awaiting_approval"  # the policy did not allow it to run alone
     APPROVED = "approved"
     RUNNING = "running"  # batches are moving copies to quarantine
     DONE = "done"
     FAILED = "failed"  # some copies could not be moved (or restored); see the actions
+    # and `error` (a batch job that failed for good)
     RESTORING = "restoring"
     RESTORED = "restored"
 
@@ -46,6 +48,10 @@ class PullJob(models.Model):
     # Job keys name the run, so executing or restoring again queues fresh batch jobs.
     run = models.PositiveIntegerField(default=0)
     restore_run = models.PositiveIntegerField(default=0)
+    # Execute batch jobs not through yet (their job keys): a restore waits for them,
+    # so a copy a running batch moves after the restore was asked for is restored too.
+    pending_batches = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)  # why planning, or a batch job, failed for good
     created_at = models.DateTimeField(auto_now_add=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

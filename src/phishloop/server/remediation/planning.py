@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from phishloop.connectors.directory import Directory, DirectoryError
 from phishloop.connectors.mailstore.base import MailStore
@@ -35,6 +37,7 @@ from phishloop.server.remediation.models import PullJob, PullState, PullSweep
 from phishloop.server.remediation.steps import FINISH_PLAN, SWEEP
 
 APPROVABLE = (PullState.PLANNED, PullState.AWAITING_APPROVAL)
+ENDED = (PullState.RESTORED, PullState.PLAN_FAILED)  # no longer stand for the incident
 POLICY_ACTOR = "system:policy"
 
 
@@ -125,6 +128,25 @@ def finish_plan(pull_id: int) -> None:
         if locked.state == PullState.PLANNING:
             _record(locked, plan, internal)
             locked.sweeps.all().delete()
+
+
+def plan_failed(pull_id: int, reason: str) -> None:
+    """A planning job failed for good (inside its transaction): the pull ends
+    `plan_failed` with the reason, audited; the incident can be planned again."""
+    pull = PullJob.objects.select_for_update().filter(pk=pull_id).first()
+    if pull is None or pull.state != PullState.PLANNING:
+        return
+    pull.state, pull.error = PullState.PLAN_FAILED, reason[:4000]
+    pull.finished_at = timezone.now()
+    pull.save()
+    pull.sweeps.all().delete()
+    record("pull.plan_failed", pull, incident=pull.incident_id, reason=reason[:500])
+
+
+def live_pulls(incident_id: int) -> QuerySet[PullJob]:
+    """The incident's pulls that still stand for it (an automatic pull is not planned
+    again while one exists); restored pulls and failed plans do not."""
+    return PullJob.objects.filter(incident_id=incident_id).exclude(state__in=ENDED)
 
 
 # -- helpers -------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ from phishloop.server.incidents.models import Category, Incident
 from phishloop.server.incidents.signals import verdict_changed
 from phishloop.server.jobs.queue import enqueue
 from phishloop.server.remediation import connect
-from phishloop.server.remediation.models import PullJob, PullState
+from phishloop.server.remediation.models import PullJob
+from phishloop.server.remediation.planning import live_pulls
 from phishloop.server.remediation.service import RESTORABLE, request_restore
 from phishloop.server.remediation.steps import PLAN
 
@@ -44,8 +45,7 @@ def plan_on_verdict(sender: Any, *, incident: Incident, actor: str, previous: st
         return
     if not settings.auto_approve or incident.category not in settings.categories:
         return
-    live = PullJob.objects.filter(incident=incident).exclude(state=PullState.RESTORED)
-    if live.exists():
+    if live_pulls(incident.pk).exists():
         return
     key = f"pull:plan:incident{incident.pk}:r{incident.revision}"
     enqueue(PLAN, key, {"incident_id": incident.pk})

@@ -10,19 +10,21 @@ from django.utils import timezone
 
 from phishloop.server.audit.service import record
 from phishloop.server.incidents.models import Category
+from phishloop.server.jobs.models import Job, JobState
 from phishloop.server.remediation.actions import refresh_counts
 from phishloop.server.remediation.execution import settle
 from phishloop.server.remediation.models import ActionOutcome, PullJob, PullState
 from phishloop.server.remediation.planning import (
     APPROVABLE,
+    ENDED,
     PullError,
     plan_pull,
     start_plan,
 )
-from phishloop.server.remediation.steps import queue_batches
+from phishloop.server.remediation.steps import batch_key, queue_batches
 
 __all__ = [
-    "APPROVABLE", "RESTORABLE", "PullError", "approve_pull", "execute_pull", "plan_pull",
+    "APPROVABLE", "ENDED", "RESTORABLE", "PullError", "approve_pull", "execute_pull", "plan_pull",
     "request_restore", "restore_pull", "start_plan",
 ]  # fmt: skip
 RESTORABLE = (PullState.APPROVED, PullState.RUNNING, PullState.DONE, PullState.FAILED)
@@ -51,10 +53,12 @@ def execute_pull(pull_id: int, *, actor: str) -> PullJob:
         pull.actions.filter(outcome=ActionOutcome.FAILED).update(outcome=ActionOutcome.FOUND)
         pull.run += 1
         pull.state = PullState.RUNNING
-        pull.finished_at = None
-        pull.save()
+        pull.finished_at, pull.error = None, ""
         batches = queue_batches(pull, restore=False)
-        record("pull.executing", pull, actor=actor, run=pull.run, batches=batches)
+        pull.pending_batches = [*pull.pending_batches,
+                                *(batch_key(pull.pk, pull.run, b) for b in batches)]  # fmt: skip
+        pull.save()
+        record("pull.executing", pull, actor=actor, run=pull.run, batches=len(batches))
         if not batches:  # nothing left to move (a second run): finish at once
             settle(pull.pk)
             pull.refresh_from_db()
@@ -72,13 +76,23 @@ def restore_pull(pull_id: int, *, actor: str, reason: str = "") -> PullJob:
 
 
 def request_restore(pull: PullJob, *, actor: str, reason: str) -> None:
-    """Inside a transaction: mark the pull restoring and queue its restore batches."""
+    """Inside a transaction, with the pull locked: mark it restoring and queue its restore
+    batches — or, while execute batches are still running, leave that to the last of them
+    (`execution._batch_through`), so copies they move meanwhile are restored too. Batches
+    not started yet see `restoring` and move nothing."""
     pull.state = PullState.RESTORING
     pull.restore_run += 1
     pull.restore_reason = reason[:500]
     pull.save()
+    # A new restore tries again the copies an earlier one gave up on.
+    pull.actions.filter(outcome=ActionOutcome.MOVED).update(attempts=0)
+    if pull.pending_batches:
+        _hurry(pull)
+        record("pull.restoring", pull, actor=actor, reason=reason, batches=0,
+               waiting_for=list(pull.pending_batches))  # fmt: skip
+        return
     batches = queue_batches(pull, restore=True)
-    record("pull.restoring", pull, actor=actor, reason=reason, batches=batches)
+    record("pull.restoring", pull, actor=actor, reason=reason, batches=len(batches))
     if not batches:
         pull.state, pull.restored_at = PullState.RESTORED, timezone.now()
         pull.save()
@@ -96,6 +110,13 @@ def approve(pull: PullJob, actor: str, *, auto: bool, reasons: list[str]) -> Non
     record("pull.approved", pull, actor=actor, auto=auto, reasons=reasons)
     execute_pull(pull.pk, actor=actor)
     pull.refresh_from_db()
+
+
+def _hurry(pull: PullJob) -> None:
+    """Execute batches waiting for a retry run now: the restore waits for them, and
+    they only need to see `restoring` to finish without moving anything."""
+    pending = Job.objects.filter(key__in=pull.pending_batches, state=JobState.QUEUED)
+    pending.update(not_before=timezone.now())
 
 
 def _locked(pull_id: int) -> PullJob:
