@@ -88,6 +88,7 @@ class Gmail:
     requests: list[tuple[str, str]] = field(default_factory=list)
     formats: list[str] = field(default_factory=list)  # format= of every message GET
     batches: list[int] = field(default_factory=list)  # calls per batch request, in order
+    throttle_batched: int = 0  # answer this many coming calls inside a batch with 429
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     @property
@@ -161,9 +162,20 @@ class _Handler(ApiHandler):
             query = parse_qs(parts_url.query)
             with self.fake.lock:
                 self.captured = []
-                self._api(method, parts_url.path,
-                          {k: v if k == "metadataHeaders" else v[0] for k, v in query.items()},
-                          json.loads(body) if body.strip() else None)  # fmt: skip
+                if self.fake.throttle_batched > 0:
+                    self.fake.throttle_batched -= 1
+                    self.fake.throttled += 1
+                    self._error(
+                        429,
+                        "rateLimitExceeded",
+                        "Too many concurrent requests for user.",
+                        "RESOURCE_EXHAUSTED",
+                        {"Retry-After": self.fake.retry_after},
+                    )
+                else:
+                    self._api(method, parts_url.path,
+                              {k: v if k == "metadataHeaders" else v[0] for k, v in query.items()},
+                              json.loads(body) if body.strip() else None)  # fmt: skip
                 [(status, headers, payload, kind)] = self.captured
                 self.captured = None
             extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())

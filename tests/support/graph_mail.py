@@ -149,6 +149,7 @@ class GraphMail:
     broken: dict[str, tuple[int, str]] = field(default_factory=dict)  # mail → (status, code)
     requests: list[tuple[str, str]] = field(default_factory=list)
     batches: list[int] = field(default_factory=list)  # requests per $batch, in order
+    throttle_batched: int = 0  # answer this many coming requests inside a $batch with 429
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     @property
@@ -239,7 +240,12 @@ class _Handler(ApiHandler):
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
         body = request.get("body")
         self.captured = []
-        if body is not None and "Content-Type" not in (request.get("headers") or {}):
+        if self.fake.throttle_batched > 0:
+            self.fake.throttle_batched -= 1
+            self.fake.throttled += 1
+            self._error(429, "ApplicationThrottled", "Too many requests.",
+                        {"Retry-After": self.fake.retry_after})  # fmt: skip
+        elif body is not None and "Content-Type" not in (request.get("headers") or {}):
             self._error(400, "BadRequest", "Content-Type header required with a body.")
         else:
             self._graph(str(request.get("method", "GET")).upper(), path, query, body)

@@ -12,11 +12,12 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from tests.support.gmail_fake import Gmail, running_gmail, service_account_key
 
-from phishloop.connectors.mailstore.base import MailStore, MessageRef, Outcome, SearchQuery
+from phishloop.connectors.mailstore.base import SENT, MailStore, MessageRef, Outcome, SearchQuery
 from phishloop.connectors.mailstore.gmail import GmailStore
 from phishloop.connectors.mailstore.settings import MailstoreSettings, open_mailstore
 from phishloop.core.errors import ConfigError
 
+from .hosted_checks import rerun_and_restore
 from .test_local_stores import LAYOUT, PHISH
 from .test_local_stores import (
     test_criteria_and_sent_folder as test_contract_criteria_and_sent_folder,
@@ -190,3 +191,35 @@ def test_settings(tmp_path: Path, key_file: Path, monkeypatch: pytest.MonkeyPatc
     )
     assert settings.quarantine_folder == "Phishloop Quarantine"
     assert "PRIVATE KEY" not in repr(settings)
+
+
+def test_hits_carry_references_and_recipients_without_a_fetch(
+    fake: Gmail, store: MailStore
+) -> None:
+    fake.formats.clear()
+    [result] = store.search(["a@corp.test"], SearchQuery(references=PHISH_ID, folders=(SENT,)))
+    [hit] = result.messages
+    assert hit.ref.folder == "SENT" and hit.ref.message_id == "<fwd-1@corp.test>"
+    assert hit.references is not None and PHISH_ID in hit.references
+    assert hit.recipients == ("b@corp.test",)
+    assert "raw" not in fake.formats and "metadata" in fake.formats
+
+
+def test_reads_and_label_changes_are_batched_and_throttled_calls_retried_alone(
+    fake: Gmail, key_file: Path
+) -> None:
+    for folder in ("Project X", "Project Y", "Project Z"):
+        fake.deliver("a@corp.test", PHISH, folder, seen=True)
+    waits: list[float] = []
+    store = gmail_store(fake, key_file, waits)
+    before = {user: fake.where(user) for user in LAYOUT}
+    found = store.search(["a@corp.test"], SearchQuery(message_id=PHISH_ID))
+    assert fake.batches == [4]  # the four candidates' metadata in one batch
+    assert len(found[0].messages) == 4
+    fake.throttle_batched = 1  # one label read of the next batch is throttled
+    moved = store.quarantine([m.ref for m in found[0].messages])
+    assert [r.outcome for r in moved] == [Outcome.MOVED] * 4
+    assert fake.batches == [4, 4, 1, 4] and waits == [5.0]  # reads, the retry, modifies
+    assert set(fake.where("a@corp.test")[PHISH_ID]) == {"Phishloop Quarantine"}
+    rerun_and_restore(store, moved, before, lambda: {user: fake.where(user) for user in LAYOUT})
+    store.close()

@@ -14,11 +14,12 @@ from tests.support.graph_mail import (
     running_graph_mail,
 )
 
-from phishloop.connectors.mailstore.base import MailStore, MessageRef, Outcome, SearchQuery
-from phishloop.connectors.mailstore.graph import GraphMailStore
+from phishloop.connectors.mailstore.base import SENT, MailStore, MessageRef, Outcome, SearchQuery
+from phishloop.connectors.mailstore.graph import GraphMailStore, graph_filter
 from phishloop.connectors.mailstore.settings import MailstoreSettings, open_mailstore
 from phishloop.core.errors import ConfigError
 
+from .hosted_checks import rerun_and_restore
 from .test_local_stores import LAYOUT, PHISH
 from .test_local_stores import (
     test_criteria_and_sent_folder as test_contract_criteria_and_sent_folder,
@@ -178,3 +179,59 @@ def test_settings_name_missing_keys_and_hide_the_secret() -> None:
     assert "hush-123" not in repr(settings)
     assert settings.hosted is not None
     assert settings.hosted.graph_base_url == "https://graph.microsoft.com/v1.0"
+
+
+def test_hits_carry_references_and_recipients_without_a_fetch(
+    fake: GraphMail, store: MailStore
+) -> None:
+    fake.requests.clear()
+    query = SearchQuery(references=PHISH_ID, folders=(SENT,))
+    [result] = store.search(["a@corp.test"], query)
+    [hit] = result.messages
+    assert hit.ref.folder == "Sent" and hit.ref.message_id == "<fwd-1@corp.test>"
+    assert hit.references is not None and PHISH_ID in hit.references
+    assert hit.recipients == ("b@corp.test",)
+    assert not [p for _, p in fake.requests if p.endswith("/$value")]
+    [inbox] = store.search(["a@corp.test"], SearchQuery(message_id=PHISH_ID))
+    assert inbox.messages[0].references is not None and not inbox.messages[0].references.strip()
+    assert inbox.messages[0].recipients == ("a@corp.test",)
+
+
+def test_moves_are_batched_and_throttled_items_retried_alone(fake: GraphMail) -> None:
+    boxes = [f"user{n:02d}@corp.test" for n in range(25)]
+    for box in boxes:
+        fake.add_user(box, inbox="INBOX", sent="Sent")
+        fake.deliver(box, PHISH, "INBOX", read=box.startswith("user1"))
+    waits: list[float] = []
+    store = graph_store(fake, waits)
+    before = {box: fake.where(box) for box in boxes}
+    found = store.search(boxes, SearchQuery(message_id=PHISH_ID))
+    fake.throttle_batched = 3  # three of the first batch's moves are throttled
+    moved = store.quarantine([m.ref for r in found for m in r.messages])
+    assert [r.outcome for r in moved] == [Outcome.MOVED] * 25
+    assert [r.source.mailbox for r in moved] == boxes  # results in the order asked
+    assert fake.batches == [20, 5, 3] and waits == [7.0]
+    assert {box: fake.where(box)[PHISH_ID][0] for box in boxes} == dict.fromkeys(
+        boxes, "Quarantine"
+    )
+    # a re-run finds the ids gone and looks the messages up (batched too)
+    rerun_and_restore(store, moved, before, lambda: {box: fake.where(box) for box in boxes})
+    store.close()
+
+
+def test_a_batch_item_throttled_past_the_retries_fails_transiently(fake: GraphMail) -> None:
+    store = graph_store(fake, [], max_retries=1)
+    found = refs(store, PHISH_ID)
+    fake.throttle_batched = 4  # both moves, then both again: the retries are spent
+    results = store.quarantine(found)
+    assert [r.outcome for r in results] == [Outcome.FAILED] * 2
+    assert all(r.transient and "ApplicationThrottled" in r.reason for r in results)
+    assert set(fake.where("a@corp.test")[PHISH_ID]) == {"INBOX", True}  # nothing moved
+    store.close()
+
+
+def test_only_a_whole_address_is_filtered_on_the_server() -> None:
+    assert graph_filter(SearchQuery(sender="payroll@evil.test")) == (
+        "from/emailAddress/address eq 'payroll@evil.test'"
+    )
+    assert graph_filter(SearchQuery(sender="@evil.test")) == ""  # a domain: decided exactly

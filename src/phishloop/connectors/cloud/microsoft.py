@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from urllib.parse import urlsplit
 
@@ -32,8 +33,13 @@ class ClientCredentials:
         self.scope = scope or f"{origin.scheme}://{origin.netloc}/.default"
         self._token = ""
         self._expires = 0.0
+        self._lock = threading.Lock()  # the store's workers share one token: fetch it once
 
     def token(self) -> str:
+        with self._lock:
+            return self._current()
+
+    def _current(self) -> str:
         if self._token and time.monotonic() < self._expires:
             return self._token
         form = {
@@ -58,4 +64,5 @@ class ClientCredentials:
         return self._token
 
     def invalidate(self) -> None:
-        self._token = ""
+        with self._lock:
+            self._token = ""

@@ -387,7 +387,9 @@ def odata(value: str) -> str:
 
 
 def _is_address(value: str) -> bool:
-    return "@" in value and not any(c in value for c in " <>\"'")
+    """A whole address (a sender criterion like "@evil.test" is a substring: not one)."""
+    local, at, domain = value.rpartition("@")
+    return bool(at and local and domain) and not any(c in value for c in " <>\"'")
 
 
 def _instant(value: datetime) -> str:
