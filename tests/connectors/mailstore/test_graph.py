@@ -235,3 +235,28 @@ def test_only_a_whole_address_is_filtered_on_the_server() -> None:
         "from/emailAddress/address eq 'payroll@evil.test'"
     )
     assert graph_filter(SearchQuery(sender="@evil.test")) == ""  # a domain: decided exactly
+
+
+def test_search_many_lists_in_batches_and_answers_as_search(
+    fake: GraphMail, store: MailStore
+) -> None:
+    fake.broken["b@corp.test"] = (404, "MailboxNotEnabledForRESTAPI")
+    boxes = [*store.list_mailboxes(), "ghost@corp.test"]
+    queries = [
+        SearchQuery(message_id=PHISH_ID),
+        SearchQuery(references=PHISH_ID, folders=(SENT,)),
+        SearchQuery(sender="@evil.test", folders=("Work",)),  # needs the folder tree
+    ]
+    fake.throttle_batched = 2
+    many = store.search_many(boxes, queries)
+    assert fake.batches == [8, 2]  # two queries' first pages in 4 mailboxes, the retry
+    assert fake.throttled == 2
+    assert [len(r.messages) for r in many[queries[0]]] == [1, 0, 0, 0]
+    assert [len(r.messages) for r in many[queries[1]]] == [1, 0, 0, 0]
+    assert [r.mailbox for r in many[queries[2]] if r.messages] == []  # b is broken
+    for query in queries:
+        assert many[query] == store.search(boxes, query)
+    fake.broken.clear()
+    again = store.search_many(boxes[:3], queries)
+    assert [r.mailbox for r in again[queries[2]] if r.messages] == ["b@corp.test"]
+    assert [(r.mailbox, r.ok) for r in again[queries[0]]] == [(b, True) for b in boxes[:3]]

@@ -75,6 +75,7 @@ def test_graph(tmp_path: Path) -> None:
         check(plan, fetched, "Sent")
         # every MIME download was one the planner asked for (none hidden in a search)
         assert len([p for _, p in fake.requests if p.endswith("/$value")]) == len(fetched)
+        assert fake.batches and max(fake.batches) == 20  # the sweep's listings in batches
         store.close()
 
 

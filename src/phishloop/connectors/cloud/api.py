@@ -113,10 +113,12 @@ class ApiClient:
         next_link: Callable[[dict[str, Any]], str | None],
         next_params: Callable[[dict[str, Any]], Mapping[str, str] | None] = lambda body: None,
         items: str = "value",
+        first: dict[str, Any] | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Every item of a paged collection: follow `next_link(body)` (a URL) or call `path`
-        again with `next_params(body)` (a page token) until neither gives one."""
-        body = self.json("GET", path, tokens, params=params)
+        again with `next_params(body)` (a page token) until neither gives one. `first` is
+        the first page when it was read already (in a batch)."""
+        body = first if first is not None else self.json("GET", path, tokens, params=params)
         while True:
             yield from body.get(items, []) or []
             link, more = next_link(body), next_params(body)

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 from phishloop.connectors.cloud.api import ApiClient, ApiFailure, TokenSource, json_object
+from phishloop.connectors.cloud.batch import Answer
 from phishloop.connectors.mailstore.base import (
     SEEN,
     SENT,
@@ -34,7 +35,6 @@ from phishloop.connectors.mailstore.base import (
     ResultBook,
     SearchQuery,
     normalise_message_id,
-    search_each,
 )
 from phishloop.connectors.mailstore.graph_batch import SubRequest, graph_batch
 from phishloop.connectors.mailstore.graph_folders import GraphFolders, odata_next_link
@@ -108,12 +108,24 @@ class GraphMailStore:
             return self._folder_tree(mailbox).sent_path()
 
     def search(self, mailboxes: Sequence[str], query: SearchQuery) -> list[MailboxSearch]:
-        return fan_out(self._executor, lambda box: self._search_one(box, query), mailboxes)
+        return self._search_each(mailboxes, query, {})
 
     def search_many(
         self, mailboxes: Sequence[str], queries: Sequence[SearchQuery]
     ) -> dict[SearchQuery, list[MailboxSearch]]:
-        return search_each(self, mailboxes, queries)
+        """Every query over every mailbox. The first pages of the listings that need no
+        folder tree (the whole mailbox, the sent items) come in JSON batches, 20 listings
+        a round trip; further pages and folder-scoped listings as in `search`."""
+        unique = list(dict.fromkeys(queries))
+        listings = [(box, query, scope) for query in unique for box in mailboxes
+                    if (scope := self._plain_scope(box, query)) is not None]  # fmt: skip
+        first: dict[tuple[str, SearchQuery, str], Answer] = {}
+        if len(listings) > 1:
+            requests = [
+                SubRequest("GET", scope, self._params(query)) for _, query, scope in listings
+            ]
+            first = dict(zip(listings, graph_batch(self.api, self.tokens, requests), strict=True))
+        return {query: self._search_each(mailboxes, query, first) for query in unique}
 
     def fetch(self, ref: MessageRef) -> bytes:
         with api_errors():
@@ -136,14 +148,27 @@ class GraphMailStore:
         self.api.close()
 
     # -- search ----------------------------------------------------------------------------
-    def _search_one(self, mailbox: str, query: SearchQuery) -> MailboxSearch:
+    def _search_each(
+        self, mailboxes: Sequence[str], query: SearchQuery, first: _FirstPages
+    ) -> list[MailboxSearch]:
+        return fan_out(self._executor, lambda box: self._search_one(box, query, first), mailboxes)
+
+    def _search_one(self, mailbox: str, query: SearchQuery, first: _FirstPages) -> MailboxSearch:
         try:
             hits: list[FoundMessage] = []
             for scope in self._scopes(mailbox, query):
-                hits.extend(self._search_scope(mailbox, scope, query))
+                page = first.get((mailbox, query, scope))
+                hits.extend(self._search_scope(mailbox, scope, query, page))
         except (ApiFailure, MailStoreError) as exc:
             return search_error(mailbox, exc)
         return MailboxSearch(mailbox, tuple(hits))
+
+    def _plain_scope(self, mailbox: str, query: SearchQuery) -> str | None:
+        """The listing of a search over the whole mailbox or the sent items (no folder tree
+        needed to name it); None for other folders."""
+        if not query.folders or query.folders == (SENT,):
+            return self._scopes(mailbox, query)[0]
+        return None
 
     def _scopes(self, mailbox: str, query: SearchQuery) -> list[str]:
         user = self._user_path(mailbox)
@@ -156,18 +181,33 @@ class GraphMailStore:
                 scopes.append(f"{user}/mailFolders/{quote(folder_id, safe='')}/messages")
         return scopes
 
-    def _search_scope(self, mailbox: str, scope: str, query: SearchQuery) -> list[FoundMessage]:
+    def _params(self, query: SearchQuery) -> dict[str, str]:
         params = {"$select": SELECT, "$expand": EXPAND, "$top": str(self.page_size)}
         expression = graph_filter(query)
         if expression:
             params["$filter"] = expression
+        return params
+
+    def _search_scope(
+        self, mailbox: str, scope: str, query: SearchQuery, page: Answer | None
+    ) -> list[FoundMessage]:
+        first = None if page is None else self._body(page, "GET", scope)
         budget = CandidateBudget(mailbox, query)
         hits = []
-        for item in self.api.pages(scope, self.tokens, params, next_link=odata_next_link):
+        for item in self.api.pages(scope, self.tokens, self._params(query),
+                                   next_link=odata_next_link, first=first):  # fmt: skip
             hit = self._candidate(mailbox, item, query, budget)
             if hit is not None:
                 hits.append(hit)
         return hits
+
+    def _body(self, answer: Answer, method: str, path: str) -> dict[str, Any]:
+        """A batched request's JSON answer; ApiFailure when it failed."""
+        if isinstance(answer, ApiFailure):
+            raise answer
+        if not answer.is_success:
+            raise self.api.failure(answer, method, path)
+        return json_object(answer)
 
     def _candidate(
         self, mailbox: str, item: dict[str, Any], query: SearchQuery, budget: CandidateBudget
@@ -319,6 +359,9 @@ class GraphMailStore:
                     self.api, self.tokens, self._user_path(mailbox), self.page_size
                 )
             return self._folders[mailbox]
+
+
+_FirstPages = dict[tuple[str, SearchQuery, str], Answer]  # (mailbox, query, scope) → page
 
 
 @dataclass(frozen=True, slots=True)
