@@ -26,7 +26,7 @@ _KEYS = frozenset(
     {
         "enabled", "acknowledge_receipt", "language", "languages", "template_dir",
         "notify_simulations", "under_review_after_minutes", "domains", "timezone",
-        "recover_reports", "recovery_window_hours",
+        "recover_reports", "recovery_window_hours", "hold_for_pull_minutes",
     }
 )  # fmt: skip
 
@@ -44,6 +44,8 @@ class FeedbackSettings:
     timezone: str = "UTC"
     recover_reports: bool = True
     recovery_window_hours: float = 24.0
+    # A "malicious" answer waits this long at most for the incident's pull under way.
+    hold_for_pull_minutes: float = 15.0
 
     @classmethod
     def from_tables(
@@ -67,6 +69,7 @@ class FeedbackSettings:
             timezone=zone,
             recover_reports=reader.flag("recover_reports", True),
             recovery_window_hours=reader.number("recovery_window_hours", 24.0, 0.1),
+            hold_for_pull_minutes=reader.number("hold_for_pull_minutes", 15.0, 0.0),
         )
 
     def language_for(self, address: str) -> str:

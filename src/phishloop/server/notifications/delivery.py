@@ -1,5 +1,6 @@
 """Sending one notification: rendered at send time (so "removed from N mailboxes" is as
-late as possible), composed with safe headers, handed to the configured notifier.
+late as possible), composed with safe headers, handed to the configured notifier. A
+"malicious" answer waits for the incident's pull under way, within a bound (`hold`).
 
 Transient failures (4xx, connection trouble) are retried through the job table with
 back-off; permanent ones (5xx, refused certificate) and exhausted retries leave the row
@@ -29,6 +30,7 @@ from phishloop.server.audit.service import record
 from phishloop.server.jobs.models import Job
 from phishloop.server.jobs.queue import PermanentError, register
 from phishloop.server.notifications.config import FeedbackConfig, feedback_config
+from phishloop.server.notifications.hold import held
 from phishloop.server.notifications.models import Notification, NotificationStatus
 from phishloop.server.notifications.removal import removed_count
 from phishloop.server.notifications.service import SEND
@@ -72,6 +74,8 @@ def deliver(notification_id: int) -> Notification:
     if config.notifier is None:
         _fail(notification, "no [notifier] is configured")
         raise PermanentError("no [notifier] is configured")
+    if held(notification, config.feedback.hold_for_pull_minutes):
+        return notification  # sent when the pull settles, or at the bound
     try:
         message = build_email(notification, config)
     except ValueError as exc:  # a malformed reporter address

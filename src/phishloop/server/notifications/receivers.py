@@ -4,8 +4,9 @@ Thin: each receiver only decides whether a job is due and enqueues it (idempoten
 key); the services decide who is told what. `post_save` of Incident is the one place
 every resolution passes through (automatic decisions, analyst verdicts, merges, and new
 reporters joining a resolved incident), so answers follow all of them; `verdict_changed`
-is also heard, for its actor. A receiver never raises into the pipeline's transaction: a
-broken configuration still queues the job, which then fails visibly with the reason.
+is also heard, for its actor; a pull that settles releases the answers held for it. A
+receiver never raises into the pipeline's transaction: a broken configuration still
+queues the job, which then fails visibly with the reason.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from phishloop.server.incidents.signals import verdict_changed
 from phishloop.server.jobs.models import Job, JobState
 from phishloop.server.jobs.queue import enqueue
 from phishloop.server.notifications.config import FeedbackConfig, feedback_config
+from phishloop.server.notifications.hold import UNDER_WAY, release
 from phishloop.server.notifications.recovery import RECOVER
 from phishloop.server.notifications.steps import PLAN_RECEIPT, PLAN_REVIEW, PLAN_VERDICT
 from phishloop.server.reports.models import Recovery, Report, ReportState
@@ -61,6 +63,14 @@ def on_incident_saved(sender: object, *, instance: Incident, **_: Any) -> None:
 def on_verdict_changed(sender: object, *, incident: Incident, **_: Any) -> None:
     if incident.state == IncidentState.RESOLVED:
         queue_verdict_feedback(incident)
+
+
+@receiver(post_save, sender="remediation.PullJob",
+          dispatch_uid="phishloop.notifications.pull_saved")  # fmt: skip
+def on_pull_saved(sender: object, *, instance: Any, **_: Any) -> None:
+    """A pull that settled releases the answers held for it (`hold`)."""
+    if instance.state not in UNDER_WAY:
+        release(instance.incident_id, instance.pk)
 
 
 @receiver(post_save, sender=Report, dispatch_uid="phishloop.notifications.report_saved")
