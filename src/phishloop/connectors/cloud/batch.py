@@ -10,6 +10,7 @@ sends again only the throttled ones, after the longest Retry-After they asked fo
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from typing import TypeVar
 
 import httpx
@@ -23,8 +24,15 @@ Sender = Callable[[Sequence[tuple[str, T]]], dict[str, httpx.Response]]
 """Sends (id, request) pairs in one batch; the answers by id (in any order on the wire)."""
 
 
-def run_batched(api: ApiClient, requests: Sequence[T], size: int, send: Sender[T]) -> list[Answer]:
-    """Every request's answer, in the order of `requests`.
+def run_batched(
+    api: ApiClient,
+    requests: Sequence[T],
+    size: int,
+    send: Sender[T],
+    executor: Executor | None = None,
+) -> list[Answer]:
+    """Every request's answer, in the order of `requests`; the batches of a round go out
+    side by side on `executor` when one is given (never one whose workers call this).
 
     A request answered with a retryable status (429, 503, 504, or what `api.throttled`
     recognises) is sent again in a later batch, with the other such requests only, after
@@ -38,12 +46,12 @@ def run_batched(api: ApiClient, requests: Sequence[T], size: int, send: Sender[T
     for attempt in range(retries + 1):
         waits: list[float] = []
         keys = list(pending)
-        for start in range(0, len(keys), size):
-            chunk = [(key, pending[key]) for key in keys[start : start + size]]
-            try:
-                got = send(chunk)
-            except ApiFailure as exc:
-                answers.update((key, exc) for key, _ in chunk)
+        chunks = [[(key, pending[key]) for key in keys[start : start + size]]
+                  for start in range(0, len(keys), size)]  # fmt: skip
+        sent = executor.map(_attempt(send), chunks) if executor else map(_attempt(send), chunks)
+        for chunk, got in zip(chunks, sent, strict=True):
+            if isinstance(got, ApiFailure):
+                answers.update((key, got) for key, _ in chunk)
                 continue
             for key, _ in chunk:
                 answer = got.get(key)
@@ -60,3 +68,15 @@ def run_batched(api: ApiClient, requests: Sequence[T], size: int, send: Sender[T
             break
         api.sleep(max(waits, default=0.0))
     return [answers[str(index)] for index in range(len(requests))]
+
+
+def _attempt(
+    send: Sender[T],
+) -> Callable[[Sequence[tuple[str, T]]], dict[str, httpx.Response] | ApiFailure]:
+    def attempt(chunk: Sequence[tuple[str, T]]) -> dict[str, httpx.Response] | ApiFailure:
+        try:
+            return send(chunk)
+        except ApiFailure as exc:
+            return exc
+
+    return attempt

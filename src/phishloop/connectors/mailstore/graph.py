@@ -124,7 +124,7 @@ class GraphMailStore:
             requests = [
                 SubRequest("GET", scope, self._params(query)) for _, query, scope in listings
             ]
-            first = dict(zip(listings, graph_batch(self.api, self.tokens, requests), strict=True))
+            first = dict(zip(listings, self._batch(requests), strict=True))
         return {query: self._search_each(mailboxes, query, first) for query in unique}
 
     def fetch(self, ref: MessageRef) -> bytes:
@@ -200,6 +200,10 @@ class GraphMailStore:
             if hit is not None:
                 hits.append(hit)
         return hits
+
+    def _batch(self, requests: Sequence[SubRequest]) -> list[Answer]:
+        """JSON batches, side by side on the workers (never call this from a worker)."""
+        return graph_batch(self.api, self.tokens, requests, self._executor)
 
     def _body(self, answer: Answer, method: str, path: str) -> dict[str, Any]:
         """A batched request's JSON answer; ApiFailure when it failed."""
@@ -287,9 +291,7 @@ class GraphMailStore:
         requests = [SubRequest("POST", f"{self._message(m.ref)}/move",
                                body={"destinationId": m.destination}) for m in moves]  # fmt: skip
         gone = []
-        for move, request, answer in zip(
-            moves, requests, graph_batch(self.api, self.tokens, requests), strict=True
-        ):
+        for move, request, answer in zip(moves, requests, self._batch(requests), strict=True):
             if isinstance(answer, ApiFailure):
                 book.add(failed(move.ref, answer))
             elif answer.status_code == 404:
@@ -312,9 +314,7 @@ class GraphMailStore:
             params = {"$filter": f"internetMessageId eq '{odata(move.ref.message_id)}'",
                       "$select": "id"}  # fmt: skip
             requests.append(SubRequest("GET", f"{scope}/messages", params))
-        for move, request, answer in zip(
-            gone, requests, graph_batch(self.api, self.tokens, requests), strict=True
-        ):
+        for move, request, answer in zip(gone, requests, self._batch(requests), strict=True):
             ref = move.ref
             if isinstance(answer, ApiFailure):
                 book.add(failed(ref, answer))
@@ -331,9 +331,7 @@ class GraphMailStore:
     def _check_present(self, refs: Sequence[MessageRef], book: ResultBook) -> None:
         """References already in quarantine: ALREADY while the message is there."""
         requests = [SubRequest("GET", self._message(ref), {"$select": "id"}) for ref in refs]
-        for ref, request, answer in zip(
-            refs, requests, graph_batch(self.api, self.tokens, requests), strict=True
-        ):
+        for ref, request, answer in zip(refs, requests, self._batch(requests), strict=True):
             if isinstance(answer, ApiFailure):
                 book.add(failed(ref, answer))
             elif answer.status_code == 404:

@@ -9,6 +9,7 @@ answered 429 with its own Retry-After and sent again alone (`run_batched`).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -36,7 +37,10 @@ class SubRequest:
 
 
 def graph_batch(
-    api: ApiClient, tokens: TokenSource, requests: Sequence[SubRequest]
+    api: ApiClient,
+    tokens: TokenSource,
+    requests: Sequence[SubRequest],
+    executor: Executor | None = None,
 ) -> list[Answer]:
     """Every request's answer, in order (see `run_batched`)."""
 
@@ -49,7 +53,7 @@ def graph_batch(
                 answers[str(item["id"])] = _response(item)
         return answers
 
-    return run_batched(api, requests, GRAPH_BATCH_SIZE, send)
+    return run_batched(api, requests, GRAPH_BATCH_SIZE, send, executor)
 
 
 def _request(key: str, request: SubRequest) -> dict[str, Any]:
