@@ -223,3 +223,25 @@ def test_reads_and_label_changes_are_batched_and_throttled_calls_retried_alone(
     assert set(fake.where("a@corp.test")[PHISH_ID]) == {"Phishloop Quarantine"}
     rerun_and_restore(store, moved, before, lambda: {user: fake.where(user) for user in LAYOUT})
     store.close()
+
+
+def test_search_many_batches_a_mailbox_s_listings_and_answers_as_search(
+    fake: Gmail, store: MailStore
+) -> None:
+    fake.broken["b@corp.test"] = 500
+    boxes = [*store.list_mailboxes(), "ghost@corp.test"]
+    queries = [
+        SearchQuery(message_id=PHISH_ID),
+        SearchQuery(references=PHISH_ID, folders=(SENT,)),
+        SearchQuery(sender="@evil.test"),
+    ]
+    many = store.search_many(boxes, queries)
+    # a, b, c: the three listings in one batch each; a: its two candidates' headers in one
+    assert sorted(fake.batches) == [2, 3, 3, 3]
+    assert [len(r.messages) for r in many[queries[0]]] == [1, 0, 0, 0]
+    assert [len(r.messages) for r in many[queries[1]]] == [1, 0, 0, 0]
+    assert [(r.ok, r.transient) for r in many[queries[2]]] == [
+        (True, False), (False, True), (True, False), (False, False)
+    ]  # fmt: skip
+    for query in queries:
+        assert many[query] == store.search(boxes, query)

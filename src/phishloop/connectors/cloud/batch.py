@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
-from phishloop.connectors.cloud.api import ApiClient, ApiFailure
+from phishloop.connectors.cloud.api import ApiClient, ApiFailure, json_object
 
 T = TypeVar("T")
 Answer = httpx.Response | ApiFailure
@@ -80,3 +80,12 @@ def _attempt(
             return exc
 
     return attempt
+
+
+def answer_json(api: ApiClient, answer: Answer, method: str, path: str) -> dict[str, Any]:
+    """A batched request's JSON answer; its ApiFailure raised when it failed."""
+    if isinstance(answer, ApiFailure):
+        raise answer
+    if not answer.is_success:
+        raise api.failure(answer, method, path)
+    return json_object(answer)

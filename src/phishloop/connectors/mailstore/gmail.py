@@ -15,7 +15,7 @@ import base64
 import binascii
 import threading
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,7 +24,7 @@ from urllib.parse import quote
 import httpx
 
 from phishloop.connectors.cloud.api import ApiClient, ApiFailure, error_of, json_object
-from phishloop.connectors.cloud.batch import Answer
+from phishloop.connectors.cloud.batch import Answer, answer_json
 from phishloop.connectors.cloud.google import DelegatedTokens, UserTokens
 from phishloop.connectors.mailstore.base import (
     SEEN,
@@ -40,7 +40,6 @@ from phishloop.connectors.mailstore.base import (
     Outcome,
     ResultBook,
     SearchQuery,
-    search_each,
 )
 from phishloop.connectors.mailstore.gmail_batch import Call, gmail_batch
 from phishloop.connectors.mailstore.gmail_labels import (
@@ -104,12 +103,17 @@ class GmailStore:
         return "SENT"
 
     def search(self, mailboxes: Sequence[str], query: SearchQuery) -> list[MailboxSearch]:
-        return fan_out(self._executor, lambda box: self._search_one(box, query), mailboxes)
+        return self.search_many(mailboxes, [query])[query]
 
     def search_many(
         self, mailboxes: Sequence[str], queries: Sequence[SearchQuery]
     ) -> dict[SearchQuery, list[MailboxSearch]]:
-        return search_each(self, mailboxes, queries)
+        """Every query over every mailbox, a mailbox per worker: the first page of each
+        query's listing in one batch, then every candidate's headers once for all the
+        queries, in batches."""
+        unique = list(dict.fromkeys(queries))
+        found = fan_out(self._executor, lambda box: self._search_box(box, unique), mailboxes)
+        return {query: [answers[query] for answers in found] for query in unique}
 
     def fetch(self, ref: MessageRef) -> bytes:
         with api_errors():
@@ -149,25 +153,34 @@ class GmailStore:
         self.api.close()
 
     # -- search ----------------------------------------------------------------------------
-    def _search_one(self, mailbox: str, query: SearchQuery) -> MailboxSearch:
-        """List the candidates' ids, read their headers (format=metadata, in batches), and
-        decide each exactly."""
-        try:
-            budget = CandidateBudget(mailbox, query)
-            ids: dict[str, None] = {}
-            for label in self._scopes(mailbox, query):
-                for gmail_id in self._candidates(mailbox, query, label):
-                    if gmail_id not in ids:
-                        budget.spend()
-                        ids[gmail_id] = None
-            hits = []
-            for gmail_id, body in zip(ids, self._metadata(mailbox, list(ids)), strict=True):
-                hit = None if body is None else self._candidate(mailbox, gmail_id, body, query)
-                if hit is not None:
-                    hits.append(hit)
-        except (ApiFailure, MailStoreError) as exc:
-            return search_error(mailbox, exc)
-        return MailboxSearch(mailbox, tuple(hits))
+    def _search_box(
+        self, mailbox: str, queries: Sequence[SearchQuery]
+    ) -> dict[SearchQuery, MailboxSearch]:
+        """List each query's candidates, read their headers (format=metadata) once, and
+        decide each exactly per query. Errors stay with their query."""
+        errors: dict[SearchQuery, MailboxSearch] = {}
+        listings: list[tuple[SearchQuery, Call]] = []
+        for query in queries:
+            try:
+                listings += [(query, self._listing(mailbox, query, label))
+                             for label in self._scopes(mailbox, query)]  # fmt: skip
+            except (ApiFailure, MailStoreError) as exc:
+                errors[query] = search_error(mailbox, exc)
+        candidates: dict[SearchQuery, dict[str, None]] = {query: {} for query in queries}
+        budgets = {query: CandidateBudget(mailbox, query) for query in queries}
+        calls = [call for _, call in listings]
+        for (query, call), first in zip(listings, self._send(mailbox, calls), strict=True):
+            try:
+                for gmail_id in self._candidates(mailbox, call, first):
+                    if query not in errors and gmail_id not in candidates[query]:
+                        budgets[query].spend()
+                        candidates[query][gmail_id] = None
+            except (ApiFailure, MailStoreError) as exc:
+                errors.setdefault(query, search_error(mailbox, exc))
+        wanted = list(dict.fromkeys(i for q in queries if q not in errors for i in candidates[q]))
+        bodies = dict(zip(wanted, self._get_many(mailbox, wanted, "metadata"), strict=True))
+        return {query: errors.get(query) or self._decide(mailbox, query, candidates[query], bodies)
+                for query in queries}  # fmt: skip
 
     def _scopes(self, mailbox: str, query: SearchQuery) -> list[str | None]:
         if not query.folders:
@@ -176,30 +189,46 @@ class GmailStore:
         wanted = ["SENT" if name == SENT else labels.id_of(name) for name in query.folders]
         return [label for label in wanted if label is not None]
 
-    def _candidates(self, mailbox: str, query: SearchQuery, label: str | None) -> list[str]:
-        params = {"maxResults": str(self.page_size)}
+    def _listing(self, mailbox: str, query: SearchQuery, label: str | None) -> Call:
+        params = [("maxResults", str(self.page_size))]
         if text := gmail_query(query):
-            params["q"] = text
+            params.append(("q", text))
         if label is not None:
-            params["labelIds"] = label
+            params.append(("labelIds", label))
+        return Call("GET", f"{user_path(mailbox)}/messages", params)
+
+    def _candidates(self, mailbox: str, listing: Call, first: Answer) -> list[str]:
+        """The ids of a listing, its first page read already; further pages one by one."""
         pages = self.api.pages(
-            f"{user_path(mailbox)}/messages",
+            listing.path,
             self._tokens(mailbox),
-            params,
+            dict(listing.params),
             next_link=lambda body: None,
             next_params=_next_page,
             items="messages",
+            first=answer_json(self.api, first, "GET", listing.path),
         )
         return [str(item["id"]) for item in pages]
 
-    def _metadata(self, mailbox: str, ids: Sequence[str]) -> list[dict[str, Any] | None]:
-        """Each message's labels and summary headers (None: deleted since the listing)."""
-        bodies: list[dict[str, Any] | None] = []
-        for answer in self._get_many(mailbox, ids, "metadata"):
-            if isinstance(answer, ApiFailure):
-                raise answer
-            bodies.append(answer)
-        return bodies
+    def _decide(
+        self,
+        mailbox: str,
+        query: SearchQuery,
+        ids: Iterable[str],
+        bodies: dict[str, dict[str, Any] | ApiFailure | None],
+    ) -> MailboxSearch:
+        hits = []
+        try:
+            for gmail_id in ids:
+                body = bodies[gmail_id]
+                if isinstance(body, ApiFailure):
+                    raise body
+                hit = None if body is None else self._candidate(mailbox, gmail_id, body, query)
+                if hit is not None:
+                    hits.append(hit)
+        except (ApiFailure, MailStoreError) as exc:
+            return search_error(mailbox, exc)
+        return MailboxSearch(mailbox, tuple(hits))
 
     def _candidate(
         self, mailbox: str, gmail_id: str, body: dict[str, Any], query: SearchQuery

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 from phishloop.connectors.cloud.api import ApiClient, ApiFailure, TokenSource, json_object
-from phishloop.connectors.cloud.batch import Answer
+from phishloop.connectors.cloud.batch import Answer, answer_json
 from phishloop.connectors.mailstore.base import (
     SEEN,
     SENT,
@@ -191,7 +191,7 @@ class GraphMailStore:
     def _search_scope(
         self, mailbox: str, scope: str, query: SearchQuery, page: Answer | None
     ) -> list[FoundMessage]:
-        first = None if page is None else self._body(page, "GET", scope)
+        first = None if page is None else answer_json(self.api, page, "GET", scope)
         budget = CandidateBudget(mailbox, query)
         hits = []
         for item in self.api.pages(scope, self.tokens, self._params(query),
@@ -204,14 +204,6 @@ class GraphMailStore:
     def _batch(self, requests: Sequence[SubRequest]) -> list[Answer]:
         """JSON batches, side by side on the workers (never call this from a worker)."""
         return graph_batch(self.api, self.tokens, requests, self._executor)
-
-    def _body(self, answer: Answer, method: str, path: str) -> dict[str, Any]:
-        """A batched request's JSON answer; ApiFailure when it failed."""
-        if isinstance(answer, ApiFailure):
-            raise answer
-        if not answer.is_success:
-            raise self.api.failure(answer, method, path)
-        return json_object(answer)
 
     def _candidate(
         self, mailbox: str, item: dict[str, Any], query: SearchQuery, budget: CandidateBudget
