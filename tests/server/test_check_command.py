@@ -160,3 +160,94 @@ def test_createsuperuser_makes_an_admin_login(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "data" / "phishloop.sqlite3") as db:
         row = db.execute("SELECT username, is_superuser FROM auth_user").fetchone()
     assert row == ("soc", 1)
+
+
+BASE = '[organisation]\ndomains = ["corp.example"]\n'
+RELAY = (
+    '[notifier]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
+    'from_address = "abuse@corp.example"\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("table", "text", "message"),
+    [
+        ("remediation", "[remediation]\nbatch_size = 0\n", "remediation.batch_size must be"),
+        ("remediation", "[remediation]\nauto_aprove = true\n", "auto_aprove"),
+        ("feedback", '[feedback]\ntimezone = "Mars/Olympus"\n', "unknown time zone"),
+        ("feedback", "[feedback]\nhold_for_pull_minutes = -1\n", "hold_for_pull_minutes"),
+        ("mailstore", '[mailstore]\ntype = "pop3"\n', "mailstore.type must be one of"),
+        ("mailstore", '[mailstore]\ntype = "imap"\n', "needs master_user or credentials_file"),
+        ("directory", '[directory]\nfile = "missing.yaml"\n', "missing.yaml"),
+        ("directory", '[directory]\ntype = "nis"\n', "directory.type"),
+        ("notifier", RELAY.format(port='"twenty-five"'), "notifier.port"),
+        ("notifier", '[notifier]\nhost = "relay.corp.example"\n', "from_address"),
+    ],
+)
+def test_each_connector_table_is_loaded_as_the_service_loads_it(
+    tmp_path: Path, table: str, text: str, message: str
+) -> None:
+    config = tmp_path / "org.toml"
+    config.write_text(BASE + text, "utf-8")
+    result = run(tmp_path, "check", PHISHLOOP_CONFIG=str(config))
+    assert result.returncode == 1, result.stdout
+    found = lines(result)
+    status, detail = found[table]
+    assert status == "error" and message in detail, detail
+    assert str(config) in detail or "missing.yaml" in detail
+    others = {"remediation", "feedback", "mailstore", "directory", "notifier"} - {table}
+    assert {found[name][0] for name in others} == {"ok"}, found
+    assert "1 problem(s) to fix." in result.stderr and "Traceback" not in result.stderr
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])  # closed again when the probe is
+
+
+def test_connect_reports_each_connector_it_cannot_reach(tmp_path: Path) -> None:
+    imap, ldap, smtp = closed_port(), closed_port(), closed_port()
+    config = tmp_path / "org.toml"
+    config.write_text(
+        BASE + f'[mailstore]\ntype = "imap"\nport = {imap}\nsecurity = "none"\n'
+        'master_user = "admin"\nmaster_password = "x"\nmailboxes = ["alice@corp.example"]\n'
+        f'[directory]\ntype = "ldap"\n[directory.ldap]\nurl = "ldap://127.0.0.1:{ldap}"\n'
+        'base_dn = "dc=corp,dc=example"\n' + RELAY.format(port=smtp),
+        "utf-8",
+    )
+    plain = run(tmp_path, "check", PHISHLOOP_CONFIG=str(config))
+    assert "mailstore link" not in plain.stdout  # only with --connect
+    result = run(tmp_path, "check", "--connect", "--timeout", "2", PHISHLOOP_CONFIG=str(config))
+    assert result.returncode == 1
+    found = lines(result)
+    assert {found[name][0] for name in ("mailstore", "directory", "notifier")} == {"ok"}
+    for name, port in (("mailstore link", imap), ("directory link", ldap),
+                       ("notifier link", smtp)):  # fmt: skip
+        status, detail = found[name]
+        assert status == "error" and detail.startswith("failed: "), detail
+        assert "refused" in detail.lower() and (name == "notifier link" or str(port) in detail)
+    assert "3 problem(s) to fix." in result.stderr and "Traceback" not in result.stderr
+
+
+def test_connect_passes_when_every_connector_answers(tmp_path: Path) -> None:
+    from tests.support.smtp_server import running_smtp  # noqa: PLC0415
+
+    root = tmp_path / "mail"
+    for folder in ("cur", "new", "tmp"):
+        (root / "alice@corp.example" / folder).mkdir(parents=True)
+    (tmp_path / "directory.yaml").write_text("people:\n  - address: alice@corp.example\n", "utf-8")
+    with running_smtp() as relay:
+        config = tmp_path / "org.toml"
+        config.write_text(
+            BASE + f'[mailstore]\ntype = "maildir"\nroot = "{root}"\n'
+            '[directory]\nfile = "directory.yaml"\n' + RELAY.format(port=relay.port),
+            "utf-8",
+        )
+        result = run(tmp_path, "check", "--connect", PHISHLOOP_CONFIG=str(config))
+    assert result.returncode == 0, result.stdout + result.stderr
+    found = lines(result)
+    assert found["mailstore link"] == (
+        "ok", "connected: 1 mailboxes; alice@corp.example has 1 folders")  # fmt: skip
+    assert found["directory link"] == ("ok", "connected")
+    assert found["notifier link"] == ("ok", f"connected to 127.0.0.1:{relay.port}")
