@@ -2,7 +2,9 @@
 
 A service account acts for each user (`sub` in its signed JWT) with the scope
 gmail.modify. Search sends `q` (`rfc822msgid:`, `from:`, `subject:`, `after:`/`before:` as
-epoch seconds) and reads each candidate's headers (format=metadata) for the exact check.
+epoch seconds) and reads each candidate's headers (format=metadata: the summary, References,
+In-Reply-To, To, Cc, Bcc) for the exact check and the forward walk. Several calls for one
+user go through Gmail's batch endpoint (`gmail_batch`).
 `uid` is the Gmail message id, which never changes. "Quarantine" is a label (created when
 missing) that replaces the labels showing the message anywhere — see `gmail_labels`.
 Read status is the absence of UNREAD. Sent messages keep the SENT label (Gmail lets no one

@@ -3,9 +3,12 @@
 Needs the application permission Mail.ReadWrite (and User.Read.All to list mailboxes).
 Search lists `/users/{id}/messages` with a `$filter` on `internetMessageId`, the sender's
 address and a `receivedDateTime` window; every candidate is then decided exactly like on
-the other backends. Folders are named by path ("Inbox/Projects"); `uid` is the Graph
-message id, which changes when a message moves, so every move returns the new one.
-Quarantine is a top-level folder under msgfolderroot, created when missing.
+the other backends. The listing brings To/Cc/Bcc and References/In-Reply-To with each hit
+(`SELECT`, `EXPAND`), so forwards are followed without a download. Folders are named by
+path ("Inbox/Projects"); `uid` is the Graph message id, which changes when a message
+moves, so every move returns the new one. Quarantine is a top-level folder under
+msgfolderroot, created when missing. Moves, and `search_many`'s listings, go through JSON
+batching (`graph_batch`).
 """
 
 from __future__ import annotations
