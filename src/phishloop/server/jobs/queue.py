@@ -224,6 +224,16 @@ def retry_failed(job_id: int) -> Job:
     return job
 
 
+def run_soon(keys: list[str]) -> int:
+    """Queued jobs among `keys` are due now (a back-off no longer matters) and are sent
+    again once the caller's transaction commits; how many."""
+    jobs = list(Job.objects.filter(key__in=keys, state=JobState.QUEUED))
+    Job.objects.filter(pk__in=[job.pk for job in jobs]).update(not_before=timezone.now())
+    for job in jobs if _dispatch else ():
+        transaction.on_commit(lambda job=job: _send(job))  # type: ignore[misc]
+    return len(jobs)
+
+
 def stale(older_than: timedelta) -> list[Job]:
     """Jobs a broker may have lost: queued and due for longer than `older_than` (the
     message never arrived), or running past their lease (the worker died with it)."""

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from phishloop.server.audit.service import record
 from phishloop.server.incidents.models import Category
-from phishloop.server.jobs.models import Job, JobState
+from phishloop.server.jobs.queue import run_soon
 from phishloop.server.remediation.actions import refresh_counts
 from phishloop.server.remediation.execution import settle
 from phishloop.server.remediation.models import ActionOutcome, PullJob, PullState
@@ -87,7 +87,8 @@ def request_restore(pull: PullJob, *, actor: str, reason: str) -> None:
     # A new restore tries again the copies an earlier one gave up on.
     pull.actions.filter(outcome=ActionOutcome.MOVED).update(attempts=0)
     if pull.pending_batches:
-        _hurry(pull)
+        # Batches waiting for a retry run now: they only need to see `restoring`.
+        run_soon(list(pull.pending_batches))
         record("pull.restoring", pull, actor=actor, reason=reason, batches=0,
                waiting_for=list(pull.pending_batches))  # fmt: skip
         return
@@ -110,13 +111,6 @@ def approve(pull: PullJob, actor: str, *, auto: bool, reasons: list[str]) -> Non
     record("pull.approved", pull, actor=actor, auto=auto, reasons=reasons)
     execute_pull(pull.pk, actor=actor)
     pull.refresh_from_db()
-
-
-def _hurry(pull: PullJob) -> None:
-    """Execute batches waiting for a retry run now: the restore waits for them, and
-    they only need to see `restoring` to finish without moving anything."""
-    pending = Job.objects.filter(key__in=pull.pending_batches, state=JobState.QUEUED)
-    pending.update(not_before=timezone.now())
 
 
 def _locked(pull_id: int) -> PullJob:
