@@ -158,3 +158,29 @@ def test_an_automatic_pull_is_waited_for_end_to_end(
     past_the_bound(16)
     queue.drain()
     assert len(notifier.attempts) == 2
+
+
+def test_a_verdict_changed_while_the_answer_waits_sends_only_the_new_answer(
+    settings: Any, tmp_path: Path, notifier: InMemoryNotifier
+) -> None:
+    configure(settings, tmp_path)
+    incident = reported()
+    pull = pull_of(incident, PullState.RUNNING)
+    malicious(incident)
+    assert notifier.sent == []
+    set_analyst_verdict(incident.pk, category="clean", actor="token:lead")  # restores the pull
+    queue.drain()
+    pull.refresh_from_db()
+    assert pull.state == PullState.RESTORED
+    past_the_bound(16)
+    queue.drain()
+    assert recipients(notifier.sent) == [ALICE, BOB]  # one each, and it is the last verdict
+    assert all("Correction" not in str(m["Subject"]) for m in notifier.sent)
+    assert all("safe" in body_text(m) for m in notifier.sent), body_text(notifier.sent[0])
+    rows = Notification.objects.order_by("reporter", "id")
+    assert [(n.outcome, n.status) for n in rows] == [
+        ("malicious", "skipped"), ("clean", "sent"), ("malicious", "skipped"), ("clean", "sent")
+    ]  # fmt: skip
+    assert {n.last_error for n in rows if n.status == "skipped"} == {
+        "superseded by a later answer before it was sent"
+    }

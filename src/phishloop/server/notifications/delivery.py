@@ -30,7 +30,7 @@ from phishloop.server.audit.service import record
 from phishloop.server.jobs.models import Job
 from phishloop.server.jobs.queue import PermanentError, register
 from phishloop.server.notifications.config import FeedbackConfig, feedback_config
-from phishloop.server.notifications.hold import held
+from phishloop.server.notifications.hold import held, superseded, was_told
 from phishloop.server.notifications.models import Notification, NotificationStatus
 from phishloop.server.notifications.removal import removed_count
 from phishloop.server.notifications.service import SEND
@@ -74,6 +74,8 @@ def deliver(notification_id: int) -> Notification:
     if config.notifier is None:
         _fail(notification, "no [notifier] is configured")
         raise PermanentError("no [notifier] is configured")
+    if superseded(notification):
+        return notification  # skipped: never after the answer that overtook it
     if held(notification, config.feedback.hold_for_pull_minutes):
         return notification  # sent when the pull settles, or at the bound
     try:
@@ -102,7 +104,8 @@ def feedback_request(notification: Notification, config: FeedbackConfig) -> Feed
     message, outcome = notification.message, Outcome(notification.outcome)
     incident = notification.incident
     removed = removed_count(incident.pk) if incident and outcome is Outcome.MALICIOUS else 0
-    previous = Outcome(notification.previous_outcome) if notification.previous_outcome else None
+    corrects = notification.previous_outcome and was_told(notification)
+    previous = Outcome(notification.previous_outcome) if corrects else None
     return FeedbackRequest(
         outcome=outcome,
         language=notification.language,

@@ -7,7 +7,8 @@ kind by name), as in `removal`: feedback must not depend on remediation's intern
 A held answer stays `pending`; its send job finishes and a second one is queued at the
 bound (`notification:<id>:held`). When the pull settles (done, failed, restored, plan
 failed), `release` queues it at once. Either job sends the same row once: the second
-finds it sent. Audited as `notification.held`."""
+finds it sent. Audited as `notification.held`. An answer overtaken by a later one (the
+verdict changed while it waited) is skipped, and the later one is then no correction."""
 
 from __future__ import annotations
 
@@ -22,7 +23,11 @@ from phishloop.core.feedback import Outcome
 from phishloop.server.audit.service import record
 from phishloop.server.jobs.models import Job, JobState
 from phishloop.server.jobs.queue import enqueue
-from phishloop.server.notifications.models import Notification, NotificationStatus
+from phishloop.server.notifications.models import (
+    Notification,
+    NotificationKind,
+    NotificationStatus,
+)
 from phishloop.server.notifications.service import SEND
 
 log = logging.getLogger(__name__)
@@ -79,6 +84,37 @@ def release(incident_id: int, pull_id: int) -> int:
                     {"notification_id": notification_id})  # fmt: skip
             released += 1
     return released
+
+
+def superseded(notification: Notification) -> bool:
+    """A later answer to the same reporter about the same incident exists (the verdict
+    changed while this one waited): this one is skipped, never sent after it. Audited."""
+    if notification.kind != NotificationKind.VERDICT or notification.incident_id is None:
+        return False
+    later = Notification.objects.filter(
+        reporter=notification.reporter, incident_id=notification.incident_id,
+        kind=NotificationKind.VERDICT, pk__gt=notification.pk,
+        status__in=(NotificationStatus.PENDING, NotificationStatus.SENT),
+    )  # fmt: skip
+    if not later.exists():
+        return False
+    reason = "superseded by a later answer before it was sent"
+    notification.status, notification.last_error = NotificationStatus.SKIPPED, reason
+    notification.save()
+    record("notification.skipped", notification, reporter=notification.reporter,
+           outcome=notification.outcome, reason=reason)  # fmt: skip
+    return True
+
+
+def was_told(notification: Notification) -> bool:
+    """The answer a correction corrects reached the reporter (one held and then
+    superseded did not: the new answer is then no correction)."""
+    told = Notification.objects.filter(
+        reporter=notification.reporter, kind=NotificationKind.VERDICT,
+        outcome=notification.previous_outcome, status=NotificationStatus.SENT,
+        pk__lt=notification.pk, messages__in=list(notification.messages.all()),
+    )  # fmt: skip
+    return told.exists()
 
 
 def held_key(notification_id: int) -> str:
