@@ -74,14 +74,21 @@ def past_the_bound(minutes: float, *, jobs: bool = True) -> None:
         Job.objects.filter(state="queued").update(not_before=earlier)
 
 
-def test_the_answer_waits_for_the_pull_and_says_how_many_mailboxes(
-    settings: Any, tmp_path: Path, notifier: InMemoryNotifier
-) -> None:
+@pytest.fixture
+def waiting(settings: Any, tmp_path: Path, notifier: InMemoryNotifier) -> PullJob:
+    """Alice's and Bob's malicious answers, held by the incident's running pull."""
     configure(settings, tmp_path)
     incident = reported()
     pull = pull_of(incident, PullState.RUNNING)
     malicious(incident)
     assert notifier.sent == []
+    return pull
+
+
+def test_the_answer_waits_for_the_pull_and_says_how_many_mailboxes(
+    waiting: PullJob, notifier: InMemoryNotifier
+) -> None:
+    pull = waiting
     rows = Notification.objects.order_by("reporter")
     assert [(n.reporter, n.status) for n in rows] == [(ALICE, "pending"), (BOB, "pending")]
     held = AuditEvent.objects.filter(action="notification.held")
@@ -161,14 +168,10 @@ def test_an_automatic_pull_is_waited_for_end_to_end(
 
 
 def test_a_verdict_changed_while_the_answer_waits_sends_only_the_new_answer(
-    settings: Any, tmp_path: Path, notifier: InMemoryNotifier
+    waiting: PullJob, notifier: InMemoryNotifier
 ) -> None:
-    configure(settings, tmp_path)
-    incident = reported()
-    pull = pull_of(incident, PullState.RUNNING)
-    malicious(incident)
-    assert notifier.sent == []
-    set_analyst_verdict(incident.pk, category="clean", actor="token:lead")  # restores the pull
+    pull = waiting
+    set_analyst_verdict(pull.incident_id, category="clean", actor="token:lead")  # restores the pull
     queue.drain()
     pull.refresh_from_db()
     assert pull.state == PullState.RESTORED
