@@ -94,7 +94,7 @@ def _load(name: str, load: Callable[[], str]) -> Line:
         return Line(name, OK, load())
     except ConfigError as exc:
         return Line(name, ERROR, str(exc))
-    except (OSError, ValueError) as exc:  # an unreadable file named by the table
+    except Exception as exc:  # an unreadable file named by the table, an odd value: a line
         return Line(name, ERROR, f"{type(exc).__name__}: {exc}")
 
 

@@ -225,3 +225,22 @@ def drain_one(job_id: int) -> None:
     from phishloop.server.jobs.queue import run_one  # noqa: PLC0415
 
     assert run_one(job_id) is not None
+
+
+def test_a_failure_handler_that_raises_still_leaves_the_job_failed(
+    memory_org: MemoryOrg, incident: Incident, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    pull = service.start_plan(incident.pk, actor="token:soc")
+    monkeypatch.setattr(connect, "open_store", broken_config)
+
+    def broken_handler(pull_id: int, reason: str) -> None:
+        raise RuntimeError("the handler broke")
+
+    monkeypatch.setattr("phishloop.server.remediation.planning.plan_failed", broken_handler)
+    drain()
+    job = Job.objects.get(kind="pull-sweep")
+    assert job.state == JobState.FAILED and BROKEN in job.last_error
+    assert "its failure handler failed" in caplog.text
+    pull.refresh_from_db()
+    assert pull.state == PullState.PLANNING  # what the handler would have done is not half-done
