@@ -11,7 +11,7 @@ from phishloop.cli.eval import eval_command
 from phishloop.cli.intake import intake_group
 from phishloop.cli.intel import intel_group
 from phishloop.cli.manage import createsuperuser_command, manage_command, migrate_command
-from phishloop.cli.pull import pull_command, restore_command
+from phishloop.cli.pull import pull_command, restore_command, retry_pull_command
 from phishloop.cli.report import report_command
 from phishloop.cli.rules import rules_command
 from phishloop.cli.serve import serve_command, web_command
@@ -49,6 +49,7 @@ cli.add_command(migrate_command)
 cli.add_command(report_command)
 cli.add_command(pull_command)
 cli.add_command(restore_command)
+cli.add_command(retry_pull_command)
 cli.add_command(rules_command)
 cli.add_command(serve_command)
 cli.add_command(token_group)

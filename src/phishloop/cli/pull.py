@@ -1,4 +1,4 @@
-"""`phishloop pull` and `phishloop restore`: remediation from the command line."""
+"""`phishloop pull`, `retry-pull` and `restore`: remediation from the command line."""
 
 from __future__ import annotations
 
@@ -85,6 +85,36 @@ def restore_command(pull_id: int, reason: str, as_json: bool, wait: bool, timeou
     _show(pull_id, as_json)
 
 
+@click.command("retry-pull")
+@click.argument("pull_id", metavar="PULL", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the pull as one JSON object.")
+@click.option(
+    "--wait/--no-wait",
+    default=True,
+    show_default=True,
+    help="Run the pull's batches here until it is finished (else workers do).",
+)
+@click.option("--timeout", default=600.0, show_default=True, help="Seconds to wait at most.")
+def retry_pull_command(pull_id: int, as_json: bool, wait: bool, timeout: float) -> None:
+    """Run a failed PULL again, once the cause is fixed: move the copies that failed after
+    their retries. Copies already in quarantine are never moved twice.
+
+    \b
+    Example, once the mail server is back:
+      phishloop retry-pull 7
+    """
+    ensure_django()
+    from phishloop.server.remediation import service  # noqa: PLC0415
+
+    try:
+        service.retry_pull(pull_id, actor=cli_actor())
+    except service.PullError as exc:
+        raise click.ClickException(str(exc)) from None
+    if wait:
+        _wait(pull_id, timeout)
+    _show(pull_id, as_json)
+
+
 def _wait(pull_id: int, timeout: float) -> None:
     """Run the pull's due jobs in this process until it reaches a resting state."""
     from phishloop.server.jobs.models import Job, JobState  # noqa: PLC0415
@@ -143,6 +173,9 @@ def _hint(pull: Any) -> None:
         click.echo(f"Waiting for approval{f' ({reasons})' if reasons else ''}: "
                    f"POST /api/v1/pulls/{pull.pk}/approve, or "
                    f"phishloop pull {pull.incident_id} --approve", err=True)  # fmt: skip
+    elif pull.state == "failed" and pull.counts.get("failed"):
+        click.echo(f"Fix the cause, then move the failed copies: phishloop retry-pull {pull.pk}"
+                   f" (or undo with: phishloop restore {pull.pk})", err=True)  # fmt: skip
     elif pull.state in ("done", "failed"):
         click.echo(f"Undo with: phishloop restore {pull.pk}", err=True)
     elif pull.state == "plan_failed":

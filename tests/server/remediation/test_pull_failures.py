@@ -244,3 +244,76 @@ def test_a_failure_handler_that_raises_still_leaves_the_job_failed(
     assert "its failure handler failed" in caplog.text
     pull.refresh_from_db()
     assert pull.state == PullState.PLANNING  # what the handler would have done is not half-done
+
+
+def analyst() -> APIClient:
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {create_token('analyst-t', 'analyst').secret}")
+    return api
+
+
+def failed_pull(memory_org: MemoryOrg, incident: Incident, monkeypatch: pytest.MonkeyPatch,
+                ) -> PullJob:  # fmt: skip
+    """A pull whose every batch failed for good on a broken mail-store configuration."""
+    pull = service.plan_pull(incident.pk, actor="token:soc")
+    monkeypatch.setattr(connect, "open_store", broken_config)
+    service.approve_pull(pull.pk, actor="token:soc")
+    drain()
+    pull.refresh_from_db()
+    assert pull.state == PullState.FAILED and quarantined(memory_org) == set()
+    monkeypatch.setattr(connect, "open_store", lambda: memory_org.store)
+    return pull
+
+
+def test_an_analyst_retries_a_failed_pull_through_the_api(
+    memory_org: MemoryOrg, incident: Incident, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pull = failed_pull(memory_org, incident, monkeypatch)
+    look, act = viewer(), analyst()
+    assert look.post(f"/api/v1/pulls/{pull.pk}/retry").status_code == 403
+    retried = act.post(f"/api/v1/pulls/{pull.pk}/retry")
+    assert retried.status_code == 200 and retried.json()["state"] == "running"
+    drain()
+    done = look.get(f"/api/v1/pulls/{pull.pk}").json()
+    assert done["state"] == "done" and done["counts"]["failed"] == 0
+    assert quarantined(memory_org) == {(mb, mid) for _, mb, _, mid in EXPECTED}
+    assert "pull.executing" in events(PullJob.objects.get(pk=pull.pk))[-3:]
+    again = act.post(f"/api/v1/pulls/{pull.pk}/retry")
+    assert again.status_code == 409
+    assert "only failed pulls are retried" in again.json()["error"]["message"]
+
+
+def test_a_restored_pull_is_not_retried(
+    memory_org: MemoryOrg, incident: Incident, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pull = failed_pull(memory_org, incident, monkeypatch)
+    monkeypatch.setattr(connect, "open_store", broken_config)
+    service.restore_pull(pull.pk, actor="token:soc")
+    drain()
+    pull.refresh_from_db()
+    assert pull.restore_run == 1
+    pull.state = PullState.FAILED  # as a restore that gave up on some copy leaves it
+    pull.save()
+    monkeypatch.setattr(connect, "open_store", lambda: memory_org.store)
+    refused = analyst().post(f"/api/v1/pulls/{pull.pk}/retry")
+    assert refused.status_code == 409 and "restore it again" in refused.json()["error"]["message"]
+    assert quarantined(memory_org) == set()
+
+
+def test_the_cli_retries_a_failed_pull_and_hints_at_it(
+    memory_org: MemoryOrg,
+    incident: Incident,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    pull = failed_pull(memory_org, incident, monkeypatch)
+    monkeypatch.setattr(pull_cli, "ensure_django", lambda: None)
+    monkeypatch.setattr(pull_cli, "cli_actor", lambda: "cli:test")
+    pull_cli._show(pull.pk, as_json=False)  # the failed pull's summary, with its hint
+    assert f"phishloop retry-pull {pull.pk}" in capsys.readouterr().err
+    retried = CliRunner().invoke(pull_cli.retry_pull_command, [str(pull.pk), "--json"])
+    assert retried.exit_code == 0, retried.output
+    document = json.loads(retried.stdout.splitlines()[-1])
+    assert document["state"] == "done" and document["counts"]["moved"] == len(EXPECTED)
+    refused = CliRunner().invoke(pull_cli.retry_pull_command, [str(pull.pk)])
+    assert refused.exit_code == 1 and "only failed pulls are retried" in refused.output

@@ -110,6 +110,24 @@ class PullApprove(APIView):
         return _detail(pk, request)
 
 
+class PullRetry(APIView):
+    permission_classes = (IsAnalyst,)
+
+    @extend_schema(
+        summary="Run a failed pull again: move the copies that failed (never anything twice; "
+        "audited)",
+        request=None,
+        responses={200: PullDetailSerializer, **errors(404, 409)},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        _exists(pk)
+        try:
+            service.retry_pull(pk, actor=actor_of(request.user))
+        except service.PullError as exc:
+            raise _conflict(exc) from exc
+        return _detail(pk, request)
+
+
 class PullRestore(APIView):
     permission_classes = (IsAnalyst,)
 

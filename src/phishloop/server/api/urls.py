@@ -26,6 +26,7 @@ urlpatterns = [
     path("incidents/<int:pk>/pulls", pulls.IncidentPulls.as_view(), name="incident-pulls"),
     path("pulls/<int:pk>", pulls.PullDetail.as_view(), name="pull-detail"),
     path("pulls/<int:pk>/approve", pulls.PullApprove.as_view(), name="pull-approve"),
+    path("pulls/<int:pk>/retry", pulls.PullRetry.as_view(), name="pull-retry"),
     path("pulls/<int:pk>/restore", pulls.PullRestore.as_view(), name="pull-restore"),
     path("jobs", jobs.JobList.as_view(), name="job-list"),
     path("jobs/<int:pk>/retry", jobs.JobRetry.as_view(), name="job-retry"),

@@ -25,7 +25,7 @@ from phishloop.server.remediation.steps import batch_key, queue_batches
 
 __all__ = [
     "APPROVABLE", "ENDED", "RESTORABLE", "PullError", "approve_pull", "execute_pull", "plan_pull",
-    "request_restore", "restore_pull", "start_plan",
+    "request_restore", "restore_pull", "retry_pull", "start_plan",
 ]  # fmt: skip
 RESTORABLE = (PullState.APPROVED, PullState.RUNNING, PullState.DONE, PullState.FAILED)
 
@@ -63,6 +63,21 @@ def execute_pull(pull_id: int, *, actor: str) -> PullJob:
             settle(pull.pk)
             pull.refresh_from_db()
     return pull
+
+
+def retry_pull(pull_id: int, *, actor: str) -> PullJob:
+    """An analyst runs a failed pull again (the cause fixed): its failed copies are queued
+    once more. Refused once a restore was asked for: the copies belong back, not away."""
+    with transaction.atomic():
+        pull = _locked(pull_id)
+        if pull.state != PullState.FAILED:
+            raise PullError(f"pull #{pull.pk} is {pull.state}; only failed pulls are retried")
+        if pull.restore_run:
+            raise PullError(f"pull #{pull.pk} was restored; restore it again to retry the "
+                            "copies left in quarantine")  # fmt: skip
+        if not pull.actions.filter(outcome=ActionOutcome.FAILED).exists():
+            raise PullError(f"pull #{pull.pk} has no failed copy to move")
+    return execute_pull(pull_id, actor=actor)
 
 
 def restore_pull(pull_id: int, *, actor: str, reason: str = "") -> PullJob:
