@@ -209,3 +209,20 @@ def test_one_pass_of_every_mailbox_and_no_fetch_for_forwards_named_by_references
     }
     assert by_references  # the test organisation has such forwards
     assert not by_references & {(ref.mailbox, ref.message_id) for ref in fetched}
+
+
+def test_each_forward_level_costs_one_pass(
+    store: MemoryMailStore, directory: InMemoryDirectory, seed: Seed,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """A level's copies are searched together with the sent items of the next level (the
+    mailboxes are the same): no separate pass for the next level's candidates."""
+    passes: list[int] = []
+    search_many = store.search_many
+    monkeypatch.setattr(
+        store, "search_many", lambda m, q: passes.append(len(m)) or search_many(m, q)
+    )
+    plan = make_plan(store, directory, seed)
+    assert found(plan) == EXPECTED and plan.forward_depth_reached == 2
+    # the sweep, the recipients without a copy, then one pass per forward level
+    assert len(passes) == 2 + plan.forward_depth_reached

@@ -75,10 +75,17 @@ class ForwardWalk:
             for holder, hit, raw, evidence in self._forwards_of(fresh)
             if (forward := self._forwarded(holder, hit, raw, evidence, depth)) is not None
         ]
-        # every forward's recipients searched for it in one pass
+        # every forward's recipients searched for it in one pass, and their sent items
+        # with the next level's queries in the same visit (they hold copies if it found
+        # any): the next level then costs no pass of its own
         wanted = [
             (SearchQuery(message_id=f.hit.ref.message_id), sorted(f.targets)) for f in forwards
         ]
+        if forwards:
+            wanted += [
+                (query, sorted({m for f in forwards for m in f.targets}))
+                for query in self._sent_queries([f.hit.ref.message_id for f in forwards])
+            ]
         self.run.prefetch_for(wanted)
         following: list[Holder] = []
         for forward in forwards:
@@ -123,7 +130,7 @@ class ForwardWalk:
         mailboxes = sorted({h.mailbox for h in holders})
         by_references = [(SearchQuery(references=message_id, folders=(SENT,)), sorted(set(boxes)))
                          for message_id, boxes in sorted(by_id.items())]  # fmt: skip
-        by_subject = [(q, mailboxes) for q in run.sent_queries() if q.subject is not None]
+        by_subject = [(q, mailboxes) for q in self._sent_queries([])]
         run.prefetch_for(by_references + by_subject)  # what the sweep did not answer: one pass
         for query, boxes in by_references + by_subject:
             hits += run.search(boxes, query)
@@ -134,6 +141,12 @@ class ForwardWalk:
                 self.seen_sent.add(key)
                 out[key] = hit
         return out
+
+    def _sent_queries(self, message_ids: list[str]) -> list[SearchQuery]:
+        """Sent-item queries: References naming one of `message_ids`, and the campaign's
+        subjects (as `_candidates` asks them)."""
+        named = [SearchQuery(references=m, folders=(SENT,)) for m in dict.fromkeys(message_ids)]
+        return named + [q for q in self.run.sent_queries() if q.subject is not None]
 
     def _read_evidence(self, hit: FoundMessage, copy_ids: set[str]) -> str:
         """References evidence from the headers read with the hit ("" when not read, or

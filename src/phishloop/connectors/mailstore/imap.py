@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError
+from imapclient.exceptions import IMAPClientError, LoginError
 
 from phishloop.connectors.mailstore import imap_ops as ops
+from phishloop.connectors.mailstore import imap_scan as scan
+from phishloop.connectors.mailstore import imap_wire as wire
 from phishloop.connectors.mailstore.base import (
     SENT,
     Folder,
@@ -88,7 +90,7 @@ class ImapStore:
         return out
 
     def fetch(self, ref: MessageRef) -> bytes:
-        return self.pool.run(ref.mailbox, lambda c: self._fetch(c, ref))
+        return self.pool.run(ref.mailbox, lambda c: self._fetch(c, ref), defer_login=True)
 
     def quarantine(self, refs: Sequence[MessageRef]) -> list[MoveResult]:
         return self._move_all([(ref, self.quarantine_folder) for ref in refs])
@@ -106,7 +108,9 @@ class ImapStore:
     ) -> dict[SearchQuery, MailboxSearch]:
         try:
             hits = _retry_transient(
-                lambda: self.pool.run(mailbox, lambda c: self._search_client(c, mailbox, queries))
+                lambda: self.pool.run(
+                    mailbox, lambda c: self._search_client(c, mailbox, queries), defer_login=True
+                )
             )
         except MailStoreError as exc:
             error = MailboxSearch(mailbox, error=str(exc), transient=exc.transient)
@@ -117,26 +121,80 @@ class ImapStore:
         self, client: IMAPClient, mailbox: str, queries: list[SearchQuery]
     ) -> dict[SearchQuery, list[FoundMessage]]:
         hits: dict[SearchQuery, list[FoundMessage]] = {query: [] for query in queries}
+        if scan.can_pipeline(client, queries) and self._scan(client, mailbox, queries, hits):
+            return hits
+        self.pool.ensure_login(client, mailbox)
         present = ops.folders(client, self.sent_names)
+        for folder, looking in self._by_folder(present, queries).items():
+            validity = ops.uidvalidity(client.select_folder(folder, readonly=True))
+            uids = ops.search(client, ops.any_of(looking))
+            fetched = ops.fetch(client, uids, scan.FETCH_ITEMS, self.batch_size)
+            self._collect(client, (mailbox, folder, validity), fetched, looking, hits)
+        return hits
+
+    def _scan(
+        self,
+        client: IMAPClient,
+        mailbox: str,
+        queries: list[SearchQuery],
+        hits: dict[SearchQuery, list[FoundMessage]],
+    ) -> bool:
+        """The pass in two round trips: LOGIN, LIST and INBOX's EXAMINE + SEARCH + FETCH
+        together, then every other folder's. False (nothing collected, the client logged
+        in) when the server cannot (no SEARCHRES)."""
+        first = scan.Batch(client, self.pool.pending_login(client), listing=True)
+        inbox = [q for q in queries if not q.folders or "INBOX" in q.folders]
+        if inbox:
+            first.folder("INBOX", ops.any_of(inbox))
+        listing = first.run()
+        if first.logged_in:
+            self.pool.logged_in(client)
+        if not scan.supported(client):
+            return False
+        by_folder = self._by_folder(ops.listed(listing, self.sent_names), queries)
+        done = {"INBOX": first.results.get("INBOX")} if by_folder.get("INBOX") == inbox else {}
+        rest = scan.Batch(client)
+        for folder, looking in by_folder.items():
+            if folder not in done:
+                rest.folder(folder, ops.any_of(looking))
+        rest.run()
+        for folder, looking in by_folder.items():
+            result = done.get(folder) or rest.results.get(folder)
+            if result is not None:  # None: gone since the LIST
+                validity, fetched = result
+                self._collect(client, (mailbox, folder, validity), fetched, looking, hits)
+        return True
+
+    def _by_folder(
+        self, present: list[Folder], queries: list[SearchQuery]
+    ) -> dict[str, list[SearchQuery]]:
         by_folder: dict[str, list[SearchQuery]] = defaultdict(list)
         for query in queries:
             for folder in self._folders_for(present, query):
                 by_folder[folder].append(query)
-        for folder, looking in by_folder.items():
-            validity = ops.uidvalidity(client.select_folder(folder, readonly=True))
-            uids = ops.search(client, ops.any_of(looking))
-            items = ["FLAGS", "RFC822.SIZE", ops.HEADER_ITEM]
-            found: dict[SearchQuery, list[FoundMessage]] = defaultdict(list)
-            for uid, data in ops.fetch(client, uids, items, self.batch_size):
-                summary = summarise(ops.item(data, b"BODY[HEADER"))
-                ref = MessageRef(mailbox, folder, validity, str(uid), summary.message_id)
-                hit = summary.found(ref, ops.flags(data), int(data.get(b"RFC822.SIZE", 0)))
-                for query in looking:
-                    if headers_match(query, summary):
-                        found[query].append(hit)
-            for query, matched in found.items():
-                hits[query] += self._check_content(client, mailbox, query, matched)
-        return hits
+        return by_folder
+
+    def _collect(
+        self,
+        client: IMAPClient,
+        where: tuple[str, str, int],
+        fetched: Iterable[tuple[int, dict[bytes, Any]]],
+        looking: list[SearchQuery],
+        hits: dict[SearchQuery, list[FoundMessage]],
+    ) -> None:
+        """Split one folder's fetched candidates exactly between the queries; `where` is
+        (mailbox, folder, UIDVALIDITY)."""
+        mailbox, folder, validity = where
+        found: dict[SearchQuery, list[FoundMessage]] = defaultdict(list)
+        for uid, data in fetched:
+            summary = summarise(ops.item(data, b"BODY[HEADER"))
+            ref = MessageRef(mailbox, folder, validity, str(uid), summary.message_id)
+            hit = summary.found(ref, ops.flags(data), int(data.get(b"RFC822.SIZE", 0)))
+            for query in looking:
+                if headers_match(query, summary):
+                    found[query].append(hit)
+        for query, matched in found.items():
+            hits[query] += self._check_content(client, mailbox, query, matched)
 
     def _folders_for(self, present: list[Folder], query: SearchQuery) -> list[str]:
         if not query.folders:
@@ -164,9 +222,14 @@ class ImapStore:
         return keep
 
     def _fetch(self, client: IMAPClient, ref: MessageRef) -> bytes:
-        if not client.folder_exists(ref.folder):
-            raise MessageNotFound(f"{ref.mailbox}: no folder {ref.folder}")
-        validity = ops.uidvalidity(client.select_folder(ref.folder, readonly=True))
+        try:
+            validity = wire.select(self.pool, client, ref.mailbox, ref.folder, True)
+        except LoginError:
+            raise
+        except IMAPClientError:
+            if client.folder_exists(ref.folder):
+                raise
+            raise MessageNotFound(f"{ref.mailbox}: no folder {ref.folder}") from None
         if validity == ref.uidvalidity:
             for _, data in ops.fetch(client, [int(ref.uid)], ["BODY.PEEK[]"], 1):
                 raw = ops.item(data, b"BODY[]")
@@ -188,7 +251,9 @@ class ImapStore:
         mailbox, jobs = item
         try:
             return _retry_transient(
-                lambda: self.pool.run(mailbox, lambda c: _Mover(self, c, mailbox).run(jobs))
+                lambda: self.pool.run(
+                    mailbox, lambda c: _Mover(self, c, mailbox).run(jobs), defer_login=True
+                )
             )
         except MailStoreError as exc:
             reason, transient = str(exc), exc.transient
@@ -234,9 +299,12 @@ class _Mover:
         return folder in {str(name) for _, _, name in self.client.list_folders()}
 
     def _select(self, folder: str, *, readonly: bool = False) -> int | None:
-        """Select `folder`; its UIDVALIDITY, or None when it does not exist."""
+        """Select `folder`; its UIDVALIDITY, or None when it does not exist. The first
+        select of a new connection goes with its LOGIN, in one round trip."""
         try:
-            return ops.uidvalidity(self.client.select_folder(folder, readonly=readonly))
+            return wire.select(self.store.pool, self.client, self.mailbox, folder, readonly)
+        except LoginError:
+            raise
         except IMAPClientError:
             if self._exists(folder):
                 raise

@@ -20,8 +20,15 @@ _IGNORED_FLAGS = frozenset({"\\Recent"})
 def folders(client: IMAPClient, sent_names: Sequence[str] = SENT_NAMES) -> list[Folder]:
     """Selectable folders with their SPECIAL-USE attributes (a well-known name stands in
     for \\Sent when the server has none)."""
+    return listed(client.list_folders(), sent_names)
+
+
+def listed(
+    listing: Sequence[tuple[Any, Any, Any]], sent_names: Sequence[str] = SENT_NAMES
+) -> list[Folder]:
+    """`folders` from a LIST response as IMAPClient parses it."""
     found = []
-    for flags, _, name in client.list_folders():
+    for flags, _, name in listing:
         attributes = {_text(flag) for flag in flags}
         if "\\Noselect" in attributes or "\\NonExistent" in attributes:
             continue
@@ -79,13 +86,13 @@ def _utf8(term: Any) -> Any:
 
 
 def search(client: IMAPClient, terms: list[Any]) -> list[int]:
-    charset = None if _ascii(terms) else "UTF-8"
+    charset = None if ascii_terms(terms) else "UTF-8"
     return sorted(int(uid) for uid in client.search(terms, charset=charset))
 
 
-def _ascii(terms: Sequence[Any]) -> bool:
+def ascii_terms(terms: Sequence[Any]) -> bool:
     for term in terms:
-        if isinstance(term, list) and not _ascii(term):
+        if isinstance(term, (list, tuple)) and not ascii_terms(term):
             return False
         if isinstance(term, (str, bytes)) and not term.isascii():
             return False

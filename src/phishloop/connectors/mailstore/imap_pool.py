@@ -12,6 +12,7 @@ import contextlib
 import imaplib
 import ssl
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
 from phishloop.connectors.mailstore.base import MailStoreError
+from phishloop.connectors.mailstore.imap_wire import Client
 
 T = TypeVar("T")
 _TRANSIENT_CODES = ("[UNAVAILABLE]", "[INUSE]", "[LIMIT]", "[SERVERBUG]", "[OVERQUOTA]")
@@ -102,13 +104,27 @@ class ImapPool:
         self._open = 0
         self._cond = threading.Condition()
         self.logins = 0  # how many logins were made (tests check reuse)
+        # connections opened for an action that logs in itself (pipelined with its
+        # first commands): the login it still has to send
+        self._pending: weakref.WeakKeyDictionary[IMAPClient, tuple[str, str]] = (
+            weakref.WeakKeyDictionary()
+        )
 
-    def run(self, mailbox: str, action: Callable[[IMAPClient], T], *, attempts: int = 2) -> T:
+    def run(
+        self,
+        mailbox: str,
+        action: Callable[[IMAPClient], T],
+        *,
+        attempts: int = 2,
+        defer_login: bool = False,
+    ) -> T:
         """Run `action` on a connection for `mailbox`; a dropped connection is replaced and
-        the action retried (actions are idempotent); errors come out as MailStoreError."""
+        the action retried (actions are idempotent); errors come out as MailStoreError.
+        With `defer_login` a new connection comes unauthenticated: the action sends
+        `pending_login(client)` itself (with its first commands) and calls `logged_in`."""
         for attempt in range(attempts):
             try:
-                with self.session(mailbox) as client:
+                with self.session(mailbox, defer_login=defer_login) as client:
                     return action(client)
             except MailStoreError:
                 raise
@@ -117,11 +133,31 @@ class ImapPool:
                     raise classify(exc, mailbox) from exc
         raise AssertionError("unreachable")
 
+    def pending_login(self, client: IMAPClient) -> tuple[str, str] | None:
+        """(login name, password) `client` still has to log in with, or None."""
+        with self._cond:
+            return self._pending.get(client)
+
+    def logged_in(self, client: IMAPClient) -> None:
+        """The action logged `client` in (see `run`'s `defer_login`)."""
+        with self._cond:
+            if self._pending.pop(client, None) is not None:
+                self.logins += 1
+
+    def ensure_login(self, client: IMAPClient, mailbox: str) -> None:
+        """Log `client` in now if its login is still pending."""
+        login = self.pending_login(client)
+        if login is not None:
+            _login(client, login, mailbox)
+            self.logged_in(client)
+
     @contextlib.contextmanager
-    def session(self, mailbox: str) -> Iterator[IMAPClient]:
-        client = self._acquire(mailbox)
+    def session(self, mailbox: str, *, defer_login: bool = False) -> Iterator[IMAPClient]:
+        client = self._acquire(mailbox, defer_login)
         healthy = False
         try:
+            if not defer_login:
+                self.ensure_login(client, mailbox)
             yield client
             healthy = True
         except (IMAPClientError, OSError, EOFError) as exc:
@@ -137,9 +173,9 @@ class ImapPool:
             self._open -= len(clients)
             self._cond.notify_all()
         for client in clients:
-            _logout(client)
+            _quit(client)
 
-    def _acquire(self, mailbox: str) -> IMAPClient:
+    def _acquire(self, mailbox: str, defer_login: bool = False) -> IMAPClient:
         evicted: IMAPClient | None = None
         with self._cond:
             while True:
@@ -162,7 +198,7 @@ class ImapPool:
         if evicted is not None:
             _drop(evicted)
         try:
-            return self._connect(mailbox)
+            return self._connect(mailbox, defer_login)
         except BaseException:
             with self._cond:
                 self._open -= 1
@@ -180,10 +216,10 @@ class ImapPool:
         if not healthy:
             _logout(client)
 
-    def _connect(self, mailbox: str) -> IMAPClient:
+    def _connect(self, mailbox: str, defer_login: bool = False) -> IMAPClient:
         endpoint = self.endpoint
         try:
-            client = IMAPClient(
+            client = Client(
                 endpoint.host,
                 port=endpoint.port,
                 ssl=endpoint.security == "ssl",
@@ -195,13 +231,23 @@ class ImapPool:
         try:
             if endpoint.security == "starttls":
                 client.starttls(endpoint.tls_context())
-            client.login(*self.credentials.login_for(mailbox))
+            login = self.credentials.login_for(mailbox)
         except BaseException as exc:
             _logout(client)
             raise classify(exc, mailbox) from exc
         with self._cond:
-            self.logins += 1
+            self._pending[client] = login
+        if not defer_login:
+            self.ensure_login(client, mailbox)
         return client
+
+
+def _login(client: IMAPClient, login: tuple[str, str], mailbox: str) -> None:
+    try:
+        client.login(*login)
+    except BaseException as exc:
+        _logout(client)
+        raise classify(exc, mailbox) from exc
 
 
 def _drop(client: IMAPClient) -> None:
@@ -210,6 +256,15 @@ def _drop(client: IMAPClient) -> None:
     imap: Any = client._imap  # IMAPClient.shutdown logs each close at INFO: one per mailbox
     with contextlib.suppress(Exception):
         imap.shutdown()
+
+
+def _quit(client: IMAPClient) -> None:
+    """LOGOUT without waiting for the server's BYE (a round trip per connection), then
+    close: the server ends the session either way."""
+    imap: Any = client._imap
+    with contextlib.suppress(Exception):
+        imap.send(imap._new_tag() + b" LOGOUT\r\n")
+    _drop(client)
 
 
 def _logout(client: IMAPClient) -> None:
