@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
@@ -12,20 +13,28 @@ from phishloop.cli.django_env import ensure_django
 from phishloop.cli.token import cli_actor
 
 FINAL = ("planned", "awaiting_approval", "done", "failed", "restored", "plan_failed")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _follow_options(command: F) -> F:
+    """--json, --wait/--no-wait and --timeout: how a pull command follows its pull."""
+    options = (
+        click.option("--json", "as_json", is_flag=True, help="Print the pull as one JSON object."),
+        click.option("--wait/--no-wait", default=True, show_default=True,
+                     help="Run the pull's batches here until it is finished (else workers do)."),
+        click.option("--timeout", default=600.0, show_default=True,
+                     help="Seconds to wait at most."),
+    )  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
 
 
 @click.command("pull")
 @click.argument("incident", type=int)
 @click.option("--dry-run", is_flag=True, help="Only plan: show every copy, move nothing.")
 @click.option("--approve", is_flag=True, help="Approve the plan at once and move the copies.")
-@click.option("--json", "as_json", is_flag=True, help="Print the pull as one JSON object.")
-@click.option(
-    "--wait/--no-wait",
-    default=True,
-    show_default=True,
-    help="Run the pull's batches here until it is finished (else workers do).",
-)
-@click.option("--timeout", default=600.0, show_default=True, help="Seconds to wait at most.")
+@_follow_options
 def pull_command(incident: int, dry_run: bool, approve: bool, as_json: bool, wait: bool,
                  timeout: float) -> None:  # fmt: skip
     """Plan (and with --approve, execute) a pull of INCIDENT's copies from every mailbox.
@@ -63,14 +72,7 @@ def pull_command(incident: int, dry_run: bool, approve: bool, as_json: bool, wai
 @click.command("restore")
 @click.argument("pull_id", metavar="PULL", type=int)
 @click.option("--reason", default="", help="Why (kept in the audit trail).")
-@click.option("--json", "as_json", is_flag=True, help="Print the pull as one JSON object.")
-@click.option(
-    "--wait/--no-wait",
-    default=True,
-    show_default=True,
-    help="Run the restore's batches here until it is finished.",
-)
-@click.option("--timeout", default=600.0, show_default=True, help="Seconds to wait at most.")
+@_follow_options
 def restore_command(pull_id: int, reason: str, as_json: bool, wait: bool, timeout: float) -> None:
     """Put every copy PULL moved to quarantine back into its original folder."""
     ensure_django()
@@ -87,14 +89,7 @@ def restore_command(pull_id: int, reason: str, as_json: bool, wait: bool, timeou
 
 @click.command("retry-pull")
 @click.argument("pull_id", metavar="PULL", type=int)
-@click.option("--json", "as_json", is_flag=True, help="Print the pull as one JSON object.")
-@click.option(
-    "--wait/--no-wait",
-    default=True,
-    show_default=True,
-    help="Run the pull's batches here until it is finished (else workers do).",
-)
-@click.option("--timeout", default=600.0, show_default=True, help="Seconds to wait at most.")
+@_follow_options
 def retry_pull_command(pull_id: int, as_json: bool, wait: bool, timeout: float) -> None:
     """Run a failed PULL again, once the cause is fixed: move the copies that failed after
     their retries. Copies already in quarantine are never moved twice.

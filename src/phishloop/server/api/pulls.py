@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.db.models import QuerySet
@@ -102,12 +104,7 @@ class PullApprove(APIView):
         responses={200: PullDetailSerializer, **errors(404, 409)},
     )
     def post(self, request: Request, pk: int) -> Response:
-        _exists(pk)
-        try:
-            service.approve_pull(pk, actor=actor_of(request.user))
-        except service.PullError as exc:
-            raise _conflict(exc) from exc
-        return _detail(pk, request)
+        return _act(pk, request, partial(service.approve_pull, actor=actor_of(request.user)))
 
 
 class PullRetry(APIView):
@@ -120,12 +117,7 @@ class PullRetry(APIView):
         responses={200: PullDetailSerializer, **errors(404, 409)},
     )
     def post(self, request: Request, pk: int) -> Response:
-        _exists(pk)
-        try:
-            service.retry_pull(pk, actor=actor_of(request.user))
-        except service.PullError as exc:
-            raise _conflict(exc) from exc
-        return _detail(pk, request)
+        return _act(pk, request, partial(service.retry_pull, actor=actor_of(request.user)))
 
 
 class PullRestore(APIView):
@@ -139,14 +131,20 @@ class PullRestore(APIView):
     def post(self, request: Request, pk: int) -> Response:
         body = RestoreRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        _exists(pk)
-        try:
-            service.restore_pull(
-                pk, actor=actor_of(request.user), reason=body.validated_data["reason"]
-            )
-        except service.PullError as exc:
-            raise _conflict(exc) from exc
-        return _detail(pk, request)
+        reason = body.validated_data["reason"]
+        restore = partial(service.restore_pull, actor=actor_of(request.user), reason=reason)
+        return _act(pk, request, restore)
+
+
+def _act(pk: int, request: Request, action: Callable[[int], object]) -> Response:
+    """Run a service action on pull `pk`: 404 when it does not exist, 409 with the reason
+    when its state does not allow it, else the pull as it is now."""
+    _exists(pk)
+    try:
+        action(pk)
+    except service.PullError as exc:
+        raise _conflict(exc) from exc
+    return _detail(pk, request)
 
 
 def _exists(pk: int) -> None:
