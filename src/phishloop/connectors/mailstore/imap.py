@@ -145,7 +145,7 @@ class ImapStore:
         first = scan.Batch(client, self.pool.pending_login(client), listing=True)
         inbox = [q for q in queries if not q.folders or "INBOX" in q.folders]
         if inbox:
-            first.folder("INBOX", ops.any_of(inbox))
+            first.folder("INBOX", inbox)
         listing = first.run()
         if first.logged_in:
             self.pool.logged_in(client)
@@ -156,7 +156,7 @@ class ImapStore:
         rest = scan.Batch(client)
         for folder, looking in by_folder.items():
             if folder not in done:
-                rest.folder(folder, ops.any_of(looking))
+                rest.folder(folder, looking)
         rest.run()
         for folder, looking in by_folder.items():
             result = done.get(folder) or rest.results.get(folder)

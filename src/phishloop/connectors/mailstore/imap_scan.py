@@ -7,6 +7,7 @@ the LOGIN and the LIST in the first round trip, and every other folder in a seco
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -51,12 +52,11 @@ class Batch:
         self.results: dict[str, tuple[int, Fetched] | None] = {}
         self.logged_in = False
 
-    def folder(self, name: str, terms: list[Any]) -> None:
-        words = wire.criteria(terms)
-        charset = [b"CHARSET", b"UTF-8"] if wire.has_literal(words) else []
+    def folder(self, name: str, queries: Sequence[SearchQuery]) -> None:
+        """Search folder `name` for whatever any of `queries` matches."""
         self._folders[name] = (
             self.pipe.add(b"EXAMINE", wire.mailbox_name(name)),
-            self.pipe.add(b"UID", b"SEARCH", b"RETURN", b"(SAVE)", *charset, *words),
+            self.pipe.add(b"UID", b"SEARCH", b"RETURN", b"(SAVE)", *_search_words(tuple(queries))),
             self.pipe.add(b"UID", b"FETCH", b"$", _FETCH),
         )
 
@@ -90,3 +90,11 @@ class Batch:
                 raise IMAPClientError(f"search: {reply.failure()}")
         parsed = parse_fetch_response(fetch.data("FETCH"), self.client.normalise_times, True)
         return wire.uidvalidity(examine), sorted((int(uid), data) for uid, data in parsed.items())
+
+
+@functools.lru_cache(maxsize=256)
+def _search_words(queries: tuple[SearchQuery, ...]) -> tuple[bytes | wire.Literal, ...]:
+    """SEARCH's words for `queries` ORed (the same for every mailbox of a pass)."""
+    words = wire.criteria(ops.any_of(queries))
+    charset = [b"CHARSET", b"UTF-8"] if wire.has_literal(words) else []
+    return (*charset, *words)

@@ -11,7 +11,9 @@ Literals go as LITERAL+ (`{n+}`), so nothing waits for a continuation.
 
 from __future__ import annotations
 
+import imaplib
 import re
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,12 +36,44 @@ _KEYWORDS = frozenset((
 ))  # fmt: skip
 
 
-class _GreetingCapabilities:
-    """imaplib mixin: at connection time, use the greeting's [CAPABILITY …] if it has one."""
+# imaplib compiles a tag pattern for a random prefix on every connection (a regular
+# expression compile per mailbox, a tenth of a sweep's client CPU): one prefix for the
+# process, compiled once, does the same job.
+_TAG_PREFIX = imaplib.Int2AP(4096 + secrets.randbelow(61440))
+_TAG_PATTERN = re.compile(
+    rb"(?P<tag>" + _TAG_PREFIX + rb"\d+) (?P<type>[A-Z]+) (?P<data>.*)", re.ASCII
+)
+
+
+class _Quick:
+    """imaplib mixin for `_connect`: the tag pattern compiled once, and the capabilities
+    of the greeting's [CAPABILITY …] if it has them (imaplib always asks CAPABILITY)."""
 
     untagged_responses: dict[str, list[Any]]
     capabilities: tuple[str, ...]
+    welcome: bytes
+    state: str
+    error: type[Exception]
     _greeted = False
+
+    def _connect(self) -> None:
+        self.tagpre = _TAG_PREFIX
+        self.tagre = _TAG_PATTERN
+        self._cmd_log_len, self._cmd_log_idx = 10, 0  # imaplib's debug log
+        self._cmd_log: dict[int, Any] = {}
+        self.welcome = self._get_response()  # type: ignore[attr-defined]
+        if "PREAUTH" in self.untagged_responses:
+            self.state = "AUTH"
+        elif "OK" in self.untagged_responses:
+            self.state = "NONAUTH"
+        else:
+            raise self.error(self.welcome)
+        self._get_capabilities()
+        for version in ("IMAP4REV1", "IMAP4"):  # imaplib's AllowedVersions
+            if version in self.capabilities:
+                self.PROTOCOL_VERSION = version
+                return
+        raise self.error("server not IMAP4 compliant")
 
     def _get_capabilities(self) -> None:
         announced = self.untagged_responses.pop("CAPABILITY", None)
@@ -53,11 +87,11 @@ class _GreetingCapabilities:
         super()._get_capabilities()  # type: ignore[misc]
 
 
-class _Plain(_GreetingCapabilities, IMAP4WithTimeout):  # type: ignore[misc]
+class _Plain(_Quick, IMAP4WithTimeout):  # type: ignore[misc]
     pass
 
 
-class _Tls(_GreetingCapabilities, IMAP4_TLS):  # type: ignore[misc]
+class _Tls(_Quick, IMAP4_TLS):  # type: ignore[misc]
     pass
 
 
