@@ -17,51 +17,26 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
-import redis
 
-REPO = Path(__file__).resolve().parents[2]
-# scripts/test.sh provides both (the machine's own, or throwaway instances it starts).
-PG = os.environ.get("PHISHLOOP_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
-REDIS = os.environ.get("PHISHLOOP_TEST_REDIS", "redis://127.0.0.1:6379")
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.support.celery_env import REPO, celery_environment, run_driver
+
 BROKER_DB = 13  # a database of its own: flushing it touches nobody else's queues
 WAIT_SECONDS = 180.0
 
 
 @pytest.fixture
 def environment(tmp_path: Path) -> Iterator[dict[str, str]]:
-    name = f"phishloop_celery_{os.getpid()}"
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    broker = redis.Redis.from_url(f"{REDIS}/{BROKER_DB}")
-    broker.flushdb()
-    env = {
-        **os.environ,
-        "PHISHLOOP_DATABASE_URL": f"{PG}/{name}",
-        "PHISHLOOP_BROKER_URL": f"{REDIS}/{BROKER_DB}",
-        "PHISHLOOP_DATA_DIR": str(tmp_path / "data"),
-        "PHISHLOOP_JOB_LEASE_SECONDS": "3",
-        "PHISHLOOP_CONFIG": "",
-        "PYTHONPATH": str(REPO),
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    drive(env, "migrate")
-    try:
+    settings = {"PHISHLOOP_JOB_LEASE_SECONDS": "3", "PHISHLOOP_CONFIG": ""}
+    with celery_environment(f"phishloop_celery_{os.getpid()}", BROKER_DB, tmp_path / "data",
+                            **settings) as env:  # fmt: skip
+        drive(env, "migrate")
         yield env
-    finally:
-        broker.flushdb()
-        with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def drive(env: dict[str, str], *args: str) -> str:
-    command = [sys.executable, "-m", "tests.server.celery_driver", *args]
-    done = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True,
-                          timeout=300, check=False)  # fmt: skip
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
+    return run_driver("tests.server.celery_driver", env, *args)
 
 
 def status(env: dict[str, str]) -> dict[str, Any]:

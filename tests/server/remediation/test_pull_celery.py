@@ -14,20 +14,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
-import redis
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 from tests.support import pull_org
+from tests.support.celery_env import REPO, celery_environment, run_driver
 from tests.support.dovecot_store import MaildirWriter, maildir_path
 
 from phishloop.connectors.mailstore.maildir import MaildirStore
 
-REPO = Path(__file__).resolve().parents[3]
-PG = os.environ.get("PHISHLOOP_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
-REDIS = os.environ.get("PHISHLOOP_TEST_REDIS", "redis://127.0.0.1:6379")
 BROKER_DB = 14  # its own database: flushing it touches nobody else's queues
 LAYOUT = "{domain}/{user}/Maildir"
 
@@ -69,36 +65,16 @@ def snapshot(root: Path) -> list[tuple[str, str, str, tuple[str, ...]]]:
 
 @pytest.fixture
 def environment(tmp_path: Path) -> Iterator[dict[str, str]]:
-    name = f"phishloop_pull_{os.getpid()}"
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    broker = redis.Redis.from_url(f"{REDIS}/{BROKER_DB}")
-    broker.flushdb()
-    env = {
-        **os.environ,
-        "PHISHLOOP_DATABASE_URL": f"{PG}/{name}",
-        "PHISHLOOP_BROKER_URL": f"{REDIS}/{BROKER_DB}",
-        "PHISHLOOP_DATA_DIR": str(tmp_path / "data"),
-        "PHISHLOOP_CONFIG": str(write_org(tmp_path)),
-        "PYTHONPATH": str(REPO),
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    drive(env, "migrate")
-    try:
+    config = str(write_org(tmp_path))
+    with celery_environment(f"phishloop_pull_{os.getpid()}", BROKER_DB, tmp_path / "data",
+                            PHISHLOOP_CONFIG=config) as env:  # fmt: skip
+        drive(env, "migrate")
         yield env
-    finally:
-        broker.flushdb()
-        with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def drive(env: dict[str, str], *args: str) -> str:
-    command = [sys.executable, "-m", "tests.server.remediation.pull_driver", *args]
-    done = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True,
-                          timeout=300, check=False)  # fmt: skip
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    out = run_driver("tests.server.remediation.pull_driver", env, *args).strip()
+    return out.splitlines()[-1] if out else ""
 
 
 def wait_for(env: dict[str, str], pull: str, states: set[str], log: Path) -> dict[str, Any]:
