@@ -5,11 +5,13 @@ changed or a server cannot pipeline."""
 
 from __future__ import annotations
 
+import contextlib
 import imaplib
 import re
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +26,7 @@ from phishloop.connectors.mailstore import imap_scan
 from phishloop.connectors.mailstore.base import (
     SENT,
     MailboxSearch,
+    MailStoreError,
     MessageRef,
     Moved,
     Outcome,
@@ -272,3 +275,41 @@ def test_criteria_words() -> None:
     assert words[:4] == [b"OR", b"(FROM", b'"a b"', b"ALL)"]
     assert words[4] == b"(SUBJECT" and bytes(words[5]) == "é".encode()
     assert words[6:] == [b"ALL)", b"HEADER", b'"X"', b"3"]
+
+
+def test_a_server_without_searchres_is_searched_one_command_at_a_time(
+    sent: list[bytes],
+) -> None:
+    root = Path(tempfile.mkdtemp(prefix="phishloop-dovecot-nosearchres-"))
+    mailboxes = MAILBOXES[:2]
+    for mailbox in mailboxes:
+        writer = ds.MaildirWriter(ds.maildir_path(root, mailbox))
+        writer.add(ds.make_message(CAMPAIGN, "HR <hr@evil.test>", mailbox, SUBJECT))
+    server = ds.start_dovecot(root, {m: "pw" for m in mailboxes})
+    try:
+        capabilities = ds.CAPABILITIES_WITHOUT_MOVE.replace(" SEARCHRES", "") + " MOVE"
+        with server.config.open("a") as config:
+            config.write(f"\nimap_capability = {capabilities}\n")
+        server.doveadm("reload")
+        store = make_store(Org(server, {}))
+        try:
+            for _ in range(100):  # new logins see the reloaded configuration shortly
+                with contextlib.suppress(MailStoreError):
+                    if not store.pool.run(mailboxes[0], lambda c: c.has_capability("SEARCHRES")):
+                        break
+                store.pool.close()
+                time.sleep(0.1)
+            store.pool.close()
+            sent.clear()
+            found = store.search_many(mailboxes, QUERIES[:2])
+        finally:
+            store.close()
+        for query in QUERIES[:2]:
+            assert located(found[query]) == {(m, "INBOX"): False for m in mailboxes}
+        names = commands(sent)
+        # the first write went out as usual; then one command at a time
+        assert names.count("UID SEARCH") == 2 * len(mailboxes)
+        assert sum(b"UID FETCH $" in w for w in sent) == len(mailboxes)
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
