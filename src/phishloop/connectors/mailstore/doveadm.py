@@ -2,6 +2,9 @@
 
 doveadm reads the mail storage directly for any user, so there is no login per mailbox;
 one request carries the commands for a chunk of mailboxes and chunks run in parallel.
+Read-only commands over many mailboxes (the sweep, the looks around moves) go through
+user masks where most users under a prefix are wanted (`doveadm_users`), about half the
+cost per mailbox of one command each; moves stay one command per mailbox and message.
 References (folder, UIDVALIDITY, UID, Message-ID) are the same as over IMAP, so either
 backend can restore what the other quarantined.
 
@@ -31,7 +34,9 @@ from phishloop.connectors.mailstore.base import (
     SearchQuery,
 )
 from phishloop.connectors.mailstore.doveadm_api import Command, CommandError, DoveadmApi
+from phishloop.connectors.mailstore.doveadm_fastmoves import move_fast, split_fast
 from phishloop.connectors.mailstore.doveadm_moves import MoveJob, plan_moves, settle_moves
+from phishloop.connectors.mailstore.doveadm_users import MARKER, UserReads, failure, is_mask
 from phishloop.connectors.mailstore.maildir import SENT_NAMES
 from phishloop.connectors.mailstore.matching import (
     Summary,
@@ -68,12 +73,18 @@ class DoveadmStore:
         sent_folders: Sequence[str] = SENT_NAMES,
         workers: int = 4,
         chunk_size: int = 25,
+        user_masks: bool = True,
     ) -> None:
+        """`user_masks=False` sends one command per mailbox (as when the userdb cannot
+        list its users, which is detected and needs no setting)."""
         self.api = api
         self.quarantine_folder = quarantine_folder
         self.sent_names = tuple(sent_folders)
         self.chunk_size = chunk_size
         self._executor = ThreadPoolExecutor(max(1, workers), "phishloop-doveadm")
+        self.reads = UserReads(
+            api, self._executor, workers=workers, chunk_size=chunk_size, masks=user_masks
+        )
 
     # -- MailStore -------------------------------------------------------------------------
     def list_mailboxes(self) -> list[str]:
@@ -95,14 +106,31 @@ class DoveadmStore:
     def search_many(
         self, mailboxes: Sequence[str], queries: Sequence[SearchQuery]
     ) -> dict[SearchQuery, list[MailboxSearch]]:
-        """Per mailbox one status and one fetch whose query ORs every query's terms; the
-        rows are split exactly per query. Chunks of mailboxes go in parallel."""
+        """One fetch per mailbox whose query ORs every query's terms, then the folders and
+        UIDVALIDITYs of the mailboxes that had rows only (most have none), both through
+        user masks where they pay; the rows are split exactly per query."""
         wanted = list(dict.fromkeys(queries))
-        chunks = _chunks(list(mailboxes), self.chunk_size)
+        combined = any_terms(wanted)
+        marked = ["(", "(", *combined, ")", "or", *MARKER, ")"]  # every user answers rows
+
+        def fetch(user: str) -> Command:
+            query = marked if is_mask(user) else combined
+            return ("fetch", {"user": user, "field": FIELDS, "query": query})
+
+        # MARKER rows are dropped by the header criteria; a query without one would take
+        # them as candidates, so then every mailbox is asked on its own
+        decided = all(_by_headers(query) for query in wanted)
+        answers = self.reads.read(fetch, mailboxes, masks=decided)
+        rows = {m: _matching(answer, wanted) for m, answer in answers.items()}
+        hits = [m for m, found in rows.items() if found and not failure(found)]
+        statuses = self.reads.read(lambda user: _status(user, ["*"]), hits)
+        results = self._executor.map(
+            lambda m: self._results(m, wanted, statuses.get(m, []), rows[m]), mailboxes
+        )
         out: dict[SearchQuery, list[MailboxSearch]] = {query: [] for query in wanted}
-        for done in self._executor.map(lambda c: self._search_chunk(c, wanted), chunks):
-            for query, results in done.items():
-                out[query] += results
+        for done in results:
+            for query, result in done.items():
+                out[query].append(result)
         return out
 
     def fetch(self, ref: MessageRef) -> bytes:
@@ -132,47 +160,28 @@ class DoveadmStore:
         self.api.close()
 
     # -- search ----------------------------------------------------------------------------
-    def _search_chunk(
-        self, mailboxes: list[str], queries: list[SearchQuery]
-    ) -> dict[SearchQuery, list[MailboxSearch]]:
-        """Two requests: one fetch per mailbox (the queries ORed), then the folders and
-        UIDVALIDITYs of the mailboxes that had rows only (most have none)."""
-        combined = any_terms(queries)
-        fetches: list[Command] = [
-            ("fetch", {"user": mailbox, "field": FIELDS, "query": combined})
-            for mailbox in mailboxes
-        ]
-        try:
-            rows = self.api.call(fetches)
-            with_rows = [m for m, r in zip(mailboxes, rows, strict=True) if r]
-            statuses = self.api.call([_status(m, ["*"]) for m in with_rows])
-        except MailStoreError as exc:
-            error = [MailboxSearch(m, error=str(exc), transient=exc.transient) for m in mailboxes]
-            return dict.fromkeys(queries, error)
-        status_of = dict(zip(with_rows, statuses, strict=True))
-        out: dict[SearchQuery, list[MailboxSearch]] = {query: [] for query in queries}
-        for mailbox, found in zip(mailboxes, rows, strict=True):
-            status = status_of.get(mailbox, [])  # no rows: no folder needed
-            for query in queries:
-                out[query].append(self._search_result(mailbox, query, status, found))
-        return out
+    def _results(
+        self, mailbox: str, queries: list[SearchQuery], status: Any, rows: Any
+    ) -> dict[SearchQuery, MailboxSearch]:
+        if not rows:
+            return {query: MailboxSearch(mailbox) for query in queries}
+        return {query: self._search_result(mailbox, query, status, rows) for query in queries}
 
     def _search_result(
         self, mailbox: str, query: SearchQuery, status: Any, rows: Any
     ) -> MailboxSearch:
-        for answer in (status, rows):
-            if isinstance(answer, CommandError):
-                return MailboxSearch(
-                    mailbox, error=f"{mailbox}: {answer.reason}", transient=answer.transient
-                )
+        """`rows` are (row, summary) pairs, or the error of the mailbox's fetch."""
+        for answer in (rows, status):
+            error = failure(answer)
+            if error is not None:
+                return MailboxSearch(mailbox, error=f"{mailbox}: {error[0]}", transient=error[1])
         validities = _validities(status)
         folders = self._folders_for(list(validities), query)
         hits = []
-        for row in rows:
+        for row, summary in rows:
             folder = str(row["mailbox"])
             if folder not in folders:
                 continue
-            summary = _summary(row)
             if headers_match(query, summary):
                 hits.append(_found(mailbox, validities.get(folder, 0), row, summary))
         try:
@@ -211,11 +220,14 @@ class DoveadmStore:
 
     # -- moves -----------------------------------------------------------------------------
     def _move_all(self, jobs: list[MoveJob]) -> list[MoveResult]:
+        """The fast way (`doveadm_fastmoves`) for what it settles exactly, the careful
+        way (a look before each mailbox's moves) for the rest."""
+        boxes, careful, results = split_fast(self.reads, jobs)
+        results.update(move_fast(self.api, self.reads, boxes, self.chunk_size))
         by_mailbox: dict[str, list[MoveJob]] = defaultdict(list)
-        for job in jobs:
+        for job in careful:
             by_mailbox[job.source.mailbox].append(job)
         chunks = _chunks(list(by_mailbox.items()), self.chunk_size)
-        results: dict[MoveJob, MoveResult] = {}
         for done in self._executor.map(self._move_chunk, chunks):
             results.update(done)
         return [results[job] for job in jobs]
@@ -313,6 +325,21 @@ def _summary(row: dict[str, Any]) -> Summary:
         references=f"{row.get('hdr.references', '')} {row.get('hdr.in-reply-to', '')}",
         recipients=[str(row.get(f"hdr.{name}") or "") for name in ("to", "cc", "bcc")],
     )
+
+
+def _by_headers(query: SearchQuery) -> bool:
+    """Whether `headers_match` alone can turn a row away for `query`."""
+    criteria = (query.message_id, query.sender, query.subject, query.references, query.since)
+    return any(value is not None for value in (*criteria, query.until))
+
+
+def _matching(answer: Any, queries: Sequence[SearchQuery]) -> Any:
+    """(row, summary) for the rows some query's headers match (the others came for
+    `MARKER`), or the answer itself when it is an error."""
+    if failure(answer) is not None:
+        return answer
+    pairs = [(row, _summary(row)) for row in answer]
+    return [(r, s) for r, s in pairs if any(headers_match(q, s) for q in queries)]
 
 
 def _found(mailbox: str, validity: int, row: dict[str, Any], summary: Summary) -> FoundMessage:

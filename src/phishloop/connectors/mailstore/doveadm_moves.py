@@ -71,7 +71,7 @@ class MovePlan:
                 return
         self.validity = _validities(status)
         self.before = {
-            mid: _locations(rows, mid) for mid, rows in zip(self.message_ids, located, strict=True)
+            mid: locations(rows, mid) for mid, rows in zip(self.message_ids, located, strict=True)
         }
         for job in self.jobs:
             uid = self._current_uid(job.source)
@@ -89,9 +89,7 @@ class MovePlan:
             ("mailboxCreate", {"user": user, "mailbox": [name]}) for name in creates
         ]
         for job, uid in self.to_move.items():
-            source = job.source
-            query = ["mailbox", source.folder, "uid", str(uid), "header", "Message-ID",
-                     source.message_id]  # fmt: skip
+            query = move_query(job.source.folder, str(uid), job.source.message_id)
             commands.append(
                 ("move", {"user": user, "destinationMailbox": job.destination, "query": query})
             )
@@ -136,7 +134,7 @@ def settle_moves(plan: MovePlan, answers: list[Any]) -> dict[MoveJob, MoveResult
         validity.update(_validities(status) if not isinstance(status, CommandError) else {})
     located = answers
     after = {
-        mid: _locations(rows, mid) if not isinstance(rows, CommandError) else []
+        mid: locations(rows, mid) if not isinstance(rows, CommandError) else []
         for mid, rows in zip(plan.message_ids, located, strict=True)
     }
     claimed: set[Location] = set()
@@ -211,7 +209,12 @@ def _validities(status: Any) -> dict[str, int]:
     return {str(row["mailbox"]): int(row["uidvalidity"]) for row in status or ()}
 
 
-def _locations(rows: Any, message_id: str) -> list[Location]:
+def move_query(folder: str, uid: str, message_id: str) -> list[str]:
+    """The one message at `uid` in `folder`, and only if it still has that Message-ID."""
+    return ["mailbox", folder, "uid", uid, "header", "Message-ID", message_id]
+
+
+def locations(rows: Any, message_id: str) -> list[Location]:
     """Exact Message-ID matches only (HEADER search is a substring match)."""
     found = []
     for row in rows or ():
