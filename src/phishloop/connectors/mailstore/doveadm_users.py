@@ -31,6 +31,7 @@ from phishloop.connectors.mailstore.doveadm_api import Command, CommandError, Do
 MARKER = ["1"]  # a search key matching each folder's first message (sequence number 1)
 MIN_MASK = 8  # fewer wanted users under a prefix: one command each is as cheap
 DENSITY = 0.5  # a mask pays when at least this share of the users it reaches are wanted
+MASK_USERS = 128  # a mask may reach this many users even when that leaves workers idle
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +111,9 @@ class UserReads:
         users = self.users() if use else None
         if users is None:
             return Cover([], wanted)
-        # masks walk the whole userdb each: a few per worker, not one per small prefix
-        max_size = max(MIN_MASK, -(-2 * len(wanted) // self.workers))
+        # a mask per worker where there are many users (Dovecot runs each in one process);
+        # each mask walks the whole userdb, so no smaller than MASK_USERS
+        max_size = max(MASK_USERS, -(-len(wanted) // self.workers))
         return cover(users, wanted, max_size)
 
     def read(
