@@ -338,8 +338,25 @@ def _matching(answer: Any, queries: Sequence[SearchQuery]) -> Any:
     `MARKER`), or the answer itself when it is an error."""
     if failure(answer) is not None:
         return answer
-    pairs = [(row, _summary(row)) for row in answer]
+    rows = [row for row in answer if any(_may_match(query, row) for query in queries)]
+    pairs = [(row, _summary(row)) for row in rows]
     return [(r, s) for r, s in pairs if any(headers_match(q, s) for q in queries)]
+
+
+def _may_match(query: SearchQuery, row: dict[str, Any]) -> bool:
+    """Cheap necessary conditions of `headers_match` on the raw row, so that most rows
+    (the MARKER's) are turned away before their addresses and date are parsed."""
+    if query.message_id is not None and query.message_id[1:-1] not in str(
+        row.get("hdr.message-id", "")
+    ):
+        return False
+    references = f"{row.get('hdr.references', '')} {row.get('hdr.in-reply-to', '')}"
+    if query.references is not None and query.references not in references:
+        return False
+    if query.subject is None:
+        return True
+    subject = decode_header_text(str(row.get("hdr.subject", ""))).strip()
+    return query.subject.casefold() in subject.casefold()
 
 
 def _found(mailbox: str, validity: int, row: dict[str, Any], summary: Summary) -> FoundMessage:
