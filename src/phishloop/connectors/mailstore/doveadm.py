@@ -120,10 +120,22 @@ class DoveadmStore:
         # MARKER rows are dropped by the header criteria; a query without one would take
         # them as candidates, so then every mailbox is asked on its own
         decided = all(_by_headers(query) for query in wanted)
-        answers = self.reads.read(fetch, mailboxes, masks=decided)
-        rows = {m: _matching(answer, wanted) for m, answer in answers.items()}
-        hits = [m for m, found in rows.items() if found and not failure(found)]
-        statuses = self.reads.read(lambda user: _status(user, ["*"]), hits)
+
+        def sweep(group: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+            """A group's fetch, then its hits' statuses while other groups still fetch."""
+            answers = self.reads.read(fetch, group, masks=decided)
+            rows = {m: _matching(answer, wanted) for m, answer in answers.items()}
+            hits = [m for m, found in rows.items() if found and not failure(found)]
+            return rows, self.reads.read(lambda user: _status(user, ["*"]), hits)
+
+        plan = self.reads.plan(mailboxes, masks=decided)
+        groups = [users for _, users in plan.masks] + _chunks(plan.singles, self.chunk_size)
+        rows: dict[str, Any] = {}
+        statuses: dict[str, Any] = {}
+        with ThreadPoolExecutor(self.reads.workers, "phishloop-doveadm-sweep") as pool:
+            for found, status in pool.map(sweep, groups):
+                rows.update(found)
+                statuses.update(status)
         results = self._executor.map(
             lambda m: self._results(m, wanted, statuses.get(m, []), rows[m]), mailboxes
         )
