@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,8 +117,14 @@ def move_fast(
     for _ in reads.executor.map(lambda c: _move_chunk(api, c), chunks):
         pass
     live = [box for box in boxes if box.error is None]
-    for destination in sorted({job.destination for box in live for job in box.jobs}):
-        _look_for_arrivals(reads, [b for b in live if destination in b.destinations], destination)
+    destinations = sorted({job.destination for box in live for job in box.jobs})
+    with ThreadPoolExecutor(max(1, len(destinations)), "phishloop-doveadm-look") as pool:
+        looks = [
+            pool.submit(_look_for_arrivals, reads, [b for b in live if d in b.destinations], d)
+            for d in destinations  # a restore's INBOX, Sent, …: one query names one folder
+        ]
+        for look in looks:
+            look.result()
     created = reads.read(_validities, [box.mailbox for box in live if box.creates])
     for box in live:
         if failure(created.get(box.mailbox, [])) is None:
