@@ -50,9 +50,14 @@ def load_static_directory(path: Path, **options: Any) -> InMemoryDirectory:
         raise ConfigError(f"directory file {path}: {exc}") from None
 
 
+# libyaml's safe loader when PyYAML was built with it: ~10× faster on a directory of
+# thousands of people, which every pull reads.
+_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _yaml(text: str, path: Path) -> Mapping[str, Any]:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         raise ConfigError(f"directory file {path} is not valid YAML: {exc}") from None
     if data is None:
