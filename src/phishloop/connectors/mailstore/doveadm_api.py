@@ -61,6 +61,9 @@ class DoveadmApi:
             timeout=timeout,
             transport=transport,
             limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
+            # Plain http:// has nothing to verify: skip loading the CA bundle (~20 ms for
+            # every store a pull batch opens). https:// verifies as usual.
+            verify=not url.lower().startswith("http://"),
         )
 
     def call(self, commands: Sequence[Command]) -> list[Any]:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any, cast
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 
 from phishloop.connectors.mailstore.base import Moved, MoveResult, Outcome
@@ -140,11 +142,26 @@ def _apply(
     tally: Counter[str] = Counter()
     for action, result in zip(actions, results, strict=True):
         tally[_update(action, result, restore=restore)] += 1
-    PullAction.objects.bulk_update(actions, _FIELDS)
+    _save(actions)
     action_name = "pull.batch_restored" if restore else "pull.batch_quarantined"
     record(action_name, pull, batch=batch, results=dict(tally),
            mailboxes=sorted({a.mailbox for a in actions}))  # fmt: skip
     return tally["retrying"]
+
+
+def _save(actions: list[PullAction]) -> None:
+    """Write the result fields of `actions`: one UPDATE statement run for every row
+    (`bulk_update` builds a CASE expression per row and field: a fifth of a batch's time
+    for a few hundred copies). Values are prepared by the fields, as Django would."""
+    fields = [cast("Field[Any, Any]", PullAction._meta.get_field(name)) for name in _FIELDS]
+    columns = ", ".join(f"{connection.ops.quote_name(str(f.column))} = %s" for f in fields)
+    table = connection.ops.quote_name(PullAction._meta.db_table)
+    rows = [
+        [f.get_db_prep_save(getattr(a, f.attname), connection) for f in fields] + [a.pk]
+        for a in actions
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {columns} WHERE id = %s", rows)  # noqa: S608 - names quoted, values bound
 
 
 def _update(action: PullAction, result: MoveResult, *, restore: bool) -> str:
