@@ -286,14 +286,19 @@ def targets(rows: list[dict[str, Any]]) -> str:
     for row in rows:
         total = row["plan"] + row["execute"]
         limit = 12.0 if row["imap"] else 3.0
-        ratio = f", {total / row['bare']:.2f}× the bare sweep" if row["imap"] else ""
+        ratio = (
+            f", {total / row['bare']:.2f}× the bare sweep (the plan alone "
+            f"{row['plan'] / row['bare']:.2f}×)"
+            if row["imap"]
+            else ""
+        )
         verdict = (
             "met"
             if total <= limit and (not row["imap"] or total <= 1.5 * row["bare"])
             else "not met"
         )
-        lines.append(f"- {row['path']}: {total:.1f} s{ratio} — {verdict}; approve → all "
-                     f"quarantined alone {row['execute']:.1f} s.")  # fmt: skip
+        lines.append(f"- {row['path']}: {total:.2f} s{ratio} — {verdict}; approve → all "
+                     f"quarantined alone {row['execute']:.2f} s.")  # fmt: skip
     return "\n".join(lines)
 
 
