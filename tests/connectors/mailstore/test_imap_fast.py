@@ -313,3 +313,18 @@ def test_a_server_without_searchres_is_searched_one_command_at_a_time(
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+def test_a_login_needing_a_literal_is_pipelined_only_with_literal_plus() -> None:
+    from types import SimpleNamespace  # noqa: PLC0415
+
+    from phishloop.connectors.mailstore.imap_pool import pipelinable_login  # noqa: PLC0415
+
+    def client(*capabilities: str) -> SimpleNamespace:
+        return SimpleNamespace(_imap=SimpleNamespace(capabilities=capabilities))
+
+    plain, eight_bit = ("anna*admin", "s3cret"), ("anna*admin", "pässwort")
+    assert pipelinable_login(client("IMAP4REV1"), plain)
+    # Without LITERAL+ the server would wait for a continuation the pipeline never reads.
+    assert not pipelinable_login(client("IMAP4REV1"), eight_bit)
+    assert pipelinable_login(client("IMAP4REV1", "LITERAL+"), eight_bit)

@@ -22,7 +22,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
 from phishloop.connectors.mailstore.base import MailStoreError
-from phishloop.connectors.mailstore.imap_wire import Client
+from phishloop.connectors.mailstore.imap_wire import Client, Literal, quote
 
 T = TypeVar("T")
 _TRANSIENT_CODES = ("[UNAVAILABLE]", "[INUSE]", "[LIMIT]", "[SERVERBUG]", "[OVERQUOTA]")
@@ -237,9 +237,17 @@ class ImapPool:
             raise classify(exc, mailbox) from exc
         with self._cond:
             self._pending[client] = login
-        if not defer_login:
+        if not defer_login or not pipelinable_login(client, login):
             self.ensure_login(client, mailbox)
         return client
+
+
+def pipelinable_login(client: IMAPClient, login: tuple[str, str]) -> bool:
+    """A LOGIN can go out with other commands unless it needs a literal (8-bit or CR/LF
+    in the name or password) that the server cannot take without a continuation."""
+    if "LITERAL+" in client._imap.capabilities:
+        return True
+    return not any(isinstance(quote(part), Literal) for part in login)
 
 
 def _login(client: IMAPClient, login: tuple[str, str], mailbox: str) -> None:
