@@ -66,6 +66,7 @@ class DovecotServer:
     master_password: str = MASTER_PASSWORD
     api_key: str = API_KEY
     move: bool = True
+    capabilities: str | None = None  # imap_capability to announce (None: Dovecot's own)
     log: list[str] = field(default_factory=list)
 
     @property
@@ -194,7 +195,9 @@ def write_config(server: DovecotServer, lmtp: bool = False) -> None:
             f"default_login_user = {owner}",
             f"default_internal_group = {owner}",
         ]
-    if not server.move:
+    if server.capabilities is not None:
+        lines.append(f"imap_capability = {server.capabilities}")
+    elif not server.move:
         lines.append(f"imap_capability = {CAPABILITIES_WITHOUT_MOVE}")
     lines.append(
         f"""
@@ -284,11 +287,19 @@ def _chown_mail(root: Path) -> None:
 
 
 def start_dovecot(
-    root: Path, users: Mapping[str, str], *, move: bool = True, timeout: float = 10.0
+    root: Path,
+    users: Mapping[str, str],
+    *,
+    move: bool = True,
+    timeout: float = 10.0,
+    capabilities: str | None = None,
 ) -> DovecotServer:
-    """Configure and start Dovecot under `root`; Maildirs already there are chowned first."""
+    """Configure and start Dovecot under `root`; Maildirs already there are chowned first.
+    `capabilities` replaces the post-login capabilities Dovecot announces."""
     root.mkdir(parents=True, exist_ok=True)
-    server = DovecotServer(root, free_port(), free_port(), dict(users), move=move)
+    server = DovecotServer(
+        root, free_port(), free_port(), dict(users), move=move, capabilities=capabilities
+    )
     write_config(server)
     _write_auth_files(server)
     _chown_mail(root)
