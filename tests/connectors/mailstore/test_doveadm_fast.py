@@ -99,10 +99,26 @@ def no_listing() -> Iterator[Org]:
         assert "driver = static" in config
         server.config.write_text(config)
         server.doveadm("reload")
+        _until_listing_fails(server)
         try:
             yield org
         finally:
             server.stop()
+
+
+def _until_listing_fails(server: Any) -> None:
+    """A reload reaches doveadm's HTTP processes only as they are replaced: wait until
+    the API answers with the new (static, not listable) userdb."""
+    api = DoveadmApi(server.doveadm_url, server.api_key)
+    try:
+        for _ in range(100):
+            (answer,) = api.call([("user", {"userMask": ["*"]})])
+            if isinstance(answer, CommandError):
+                return
+            time.sleep(0.1)
+    finally:
+        api.close()
+    pytest.fail("the reloaded doveadm still lists users")
 
 
 def rewrite(path: Path, text: str) -> None:
