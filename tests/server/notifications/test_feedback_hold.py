@@ -187,3 +187,27 @@ def test_a_verdict_changed_while_the_answer_waits_sends_only_the_new_answer(
     assert {n.last_error for n in rows if n.status == "skipped"} == {
         "superseded by a later answer before it was sent"
     }
+
+
+def test_a_settled_pull_that_stands_is_not_waited_for_again(
+    settings: Any, tmp_path: Path, notifier: InMemoryNotifier
+) -> None:
+    """The verdict queued an automatic plan, but an analyst's pull was done before it ran:
+    that plan will do nothing, so the answer goes out at once with the pull's count."""
+    configure(settings, tmp_path, extra="[remediation]\nauto_approve = true\nmin_confidence = 0.5")
+    incident = reported()
+    set_analyst_verdict(incident.pk, category="malicious", subtype="phish", actor="token:soc")
+    assert Job.objects.filter(kind="pull-plan", state="queued").exists()
+    pull = pull_of(incident, PullState.DONE)  # planned and executed by an analyst meanwhile
+    pull.actions.update(outcome=ActionOutcome.MOVED)
+    feedback = Job.objects.get(kind="plan-feedback", state="queued")
+    queue.run_one(feedback.pk)  # the answers are planned …
+    assert Notification.objects.count() == 2
+    for notification in Notification.objects.all():
+        deliver(notification.pk)  # before the queued plan job runs
+    assert recipients(notifier.sent) == [ALICE, BOB]
+    assert all(f"{REMOVED} 2 mailboxes" in body_text(m) for m in notifier.sent)
+    assert not AuditEvent.objects.filter(action="notification.held").exists()
+    queue.drain()
+    assert PullJob.objects.filter(incident=incident).count() == 1  # the plan job did nothing
+    assert len(notifier.attempts) == 2

@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 # Pull states in which copies may still be moved: the answer waits for them.
 UNDER_WAY = ("planning", "planned", "awaiting_approval", "approved", "running")
 PLAN_JOB = "pull-plan"  # an automatic pull queued by the verdict, not planned yet
+# Pulls that no longer stand for their incident (remediation's ENDED): an automatic plan
+# is made again only when every pull of the incident is one of these.
+NO_LONGER_STANDING = ("restored", "plan_failed")
 
 
 def pull_under_way(incident_id: int) -> bool:
@@ -43,8 +46,11 @@ def pull_under_way(incident_id: int) -> bool:
     except LookupError:  # remediation is not installed
         return False
     try:
-        if pull.objects.filter(incident_id=incident_id, state__in=UNDER_WAY).exists():
+        pulls = pull.objects.filter(incident_id=incident_id)
+        if pulls.filter(state__in=UNDER_WAY).exists():
             return True
+        if pulls.exclude(state__in=NO_LONGER_STANDING).exists():
+            return False  # a settled pull stands: a queued automatic plan will not plan again
         queued = Job.objects.filter(kind=PLAN_JOB, payload__incident_id=incident_id,
                                     state__in=(JobState.QUEUED, JobState.RUNNING))  # fmt: skip
         return queued.exists()
