@@ -188,6 +188,23 @@ def json_object(response: httpx.Response) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
+def oauth_token(
+    response: httpx.Response, refused: str, default_lifetime: float
+) -> tuple[str, float]:
+    """(access token, lifetime in seconds) from an OAuth 2.0 token endpoint's answer, or
+    ApiFailure "`refused`: reason" (transient when the endpoint is busy or failing)."""
+    body = json_object(response)
+    if response.status_code != 200 or "access_token" not in body:
+        reason = body.get("error_description") or body.get("error") or response.status_code
+        raise ApiFailure(
+            f"{refused}: {str(reason)[:300]}",
+            status=response.status_code,
+            code=str(body.get("error", "")),
+            transient=response.status_code >= 500 or response.status_code == 429,
+        )
+    return str(body["access_token"]), float(body.get("expires_in", default_lifetime))
+
+
 def error_of(response: httpx.Response) -> tuple[str, str]:
     """(code, message) from `{"error": {"code", "message"}}` (Graph; Google puts a number in
     code and the reason in `errors[0].reason` or `status`) or an OAuth `{"error", ...}`."""

@@ -17,7 +17,7 @@ from typing import Any
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from phishloop.connectors.cloud.api import ApiClient, ApiFailure, json_object
+from phishloop.connectors.cloud.api import ApiClient, oauth_token
 
 TOKEN_URL = "https://oauth2.googleapis.com/token"  # noqa: S105 - an endpoint, not a secret
 _GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -119,17 +119,9 @@ class DelegatedTokens:
         assertion = signed_assertion(self.account, self._key, subject, self.scopes, self.token_url)
         form = {"grant_type": _GRANT, "assertion": assertion}
         response = self.client.send("POST", self.token_url, data=form)
-        body = json_object(response)
-        if response.status_code != 200 or "access_token" not in body:
-            reason = body.get("error_description") or body.get("error") or response.status_code
-            raise ApiFailure(
-                f"{self.client.name} token for {subject} refused: {str(reason)[:300]}",
-                status=response.status_code,
-                code=str(body.get("error", "")),
-                transient=response.status_code >= 500 or response.status_code == 429,
-            )
-        lifetime = float(body.get("expires_in", _LIFETIME))
-        return str(body["access_token"]), max(_TOKEN_MARGIN_SECONDS, lifetime)
+        refused = f"{self.client.name} token for {subject} refused"
+        token, lifetime = oauth_token(response, refused, _LIFETIME)
+        return token, max(_TOKEN_MARGIN_SECONDS, lifetime)
 
 
 @dataclass(frozen=True, slots=True)

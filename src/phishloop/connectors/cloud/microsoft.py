@@ -6,7 +6,7 @@ import threading
 import time
 from urllib.parse import urlsplit
 
-from phishloop.connectors.cloud.api import ApiClient, ApiFailure, json_object
+from phishloop.connectors.cloud.api import ApiClient, oauth_token
 
 _TOKEN_MARGIN_SECONDS = 60.0
 
@@ -49,17 +49,8 @@ class ClientCredentials:
             "grant_type": "client_credentials",
         }
         response = self.client.send("POST", self.url, data=form)
-        body = json_object(response)
-        if response.status_code != 200 or "access_token" not in body:
-            reason = body.get("error_description") or body.get("error") or response.status_code
-            raise ApiFailure(
-                f"{self.client.name} token request refused: {str(reason)[:300]}",
-                status=response.status_code,
-                code=str(body.get("error", "")),
-                transient=response.status_code >= 500,
-            )
-        self._token = str(body["access_token"])
-        lifetime = float(body.get("expires_in", 3599))
+        refused = f"{self.client.name} token request refused"
+        self._token, lifetime = oauth_token(response, refused, 3599)
         self._expires = time.monotonic() + max(0.0, lifetime - _TOKEN_MARGIN_SECONDS)
         return self._token
 
