@@ -22,6 +22,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from tests.support.http_fake import client_credentials_answer
+
 TENANT, CLIENT_ID, CLIENT_SECRET = "tenant-1", "app-1", "s3cret"  # throw-away test values
 _EQ = re.compile(r"(mail|userPrincipalName) eq '((?:[^']|'')*)'")
 _PROXY = re.compile(r"proxyAddresses/any\(p:p eq '((?:[^']|'')*)'\)")
@@ -76,25 +78,16 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length", "0"))
         form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
         self.fake.requests.append(("POST", self.path, dict(form)))
-        if (
-            self.path != f"/{TENANT}/oauth2/v2.0/token"
-            or form.get("grant_type") != "client_credentials"
-        ):
-            return self._send(400, {"error": "invalid_request", "error_description": "bad request"})
-        if (form.get("client_id"), form.get("client_secret")) != (CLIENT_ID, CLIENT_SECRET):
-            return self._send(
-                401,
-                {
-                    "error": "invalid_client",
-                    "error_description": "AADSTS7000215: Invalid client secret provided.",
-                },
-            )
-        with self.fake.lock:
-            self.fake.tokens_issued += 1
-            self.fake.token = f"token-{self.fake.tokens_issued}"
-        return self._send(
-            200, {"token_type": "Bearer", "expires_in": 3599, "access_token": self.fake.token}
-        )
+        if self.path != f"/{TENANT}/oauth2/v2.0/token":
+            return self._send(400, {"error": "invalid_request", "error_description": "bad path"})
+
+        def issue() -> tuple[str, int]:
+            with self.fake.lock:
+                self.fake.tokens_issued += 1
+                self.fake.token = f"token-{self.fake.tokens_issued}"
+                return self.fake.token, 3599
+
+        return self._send(*client_credentials_answer(form, (CLIENT_ID, CLIENT_SECRET), issue))
 
     def do_GET(self) -> None:
         parts = urlsplit(self.path)

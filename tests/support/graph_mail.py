@@ -30,7 +30,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
-from tests.support.http_fake import ApiHandler, serve
+from tests.support.http_fake import ApiHandler, client_credentials_answer, serve
 
 TENANT, CLIENT_ID, CLIENT_SECRET = "tenant-m", "mail-app", "mail-s3cret"  # throw-away values
 BATCH_LIMIT = 20
@@ -260,27 +260,13 @@ class _Handler(ApiHandler):
             self._graph("GET", path, query, None)
 
     def _token(self, form: dict[str, str]) -> None:
-        if form.get("grant_type") != "client_credentials" or not form.get("scope", "").endswith(
-            "/.default"
-        ):
-            return self.send_json(400, {"error": "invalid_request", "error_description": "bad"})
-        if (form.get("client_id"), form.get("client_secret")) != (CLIENT_ID, CLIENT_SECRET):
-            return self.send_json(
-                401,
-                {
-                    "error": "invalid_client",
-                    "error_description": "AADSTS7000215: Invalid client secret provided.",
-                },
-            )
-        with self.fake.lock:
-            self.fake.tokens_issued += 1
-            self.fake.token = f"token-{self.fake.tokens_issued}"
-            body = {
-                "token_type": "Bearer",
-                "expires_in": self.fake.expires_in,
-                "access_token": self.fake.token,
-            }
-        self.send_json(200, body)
+        def issue() -> tuple[str, int]:
+            with self.fake.lock:
+                self.fake.tokens_issued += 1
+                self.fake.token = f"token-{self.fake.tokens_issued}"
+                return self.fake.token, self.fake.expires_in
+
+        self.send_json(*client_credentials_answer(form, (CLIENT_ID, CLIENT_SECRET), issue))
 
     def _graph(self, method: str, path: str, query: dict[str, str], body: Any) -> None:
         fake = self.fake

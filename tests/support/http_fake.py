@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -45,6 +45,23 @@ class ApiHandler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
+
+
+def client_credentials_answer(
+    form: dict[str, str], client: tuple[str, str], issue: Callable[[], tuple[str, int]]
+) -> tuple[int, dict[str, Any]]:
+    """The Microsoft identity platform's answer to a client-credentials token request:
+    400 for a malformed one, 401 (AADSTS7000215) for a wrong `client` (id, secret), else
+    the token and lifetime `issue()` gives."""
+    if form.get("grant_type") != "client_credentials" or not form.get("scope", "").endswith(
+        "/.default"
+    ):
+        return 400, {"error": "invalid_request", "error_description": "bad request"}
+    if (form.get("client_id"), form.get("client_secret")) != client:
+        description = "AADSTS7000215: Invalid client secret provided."
+        return 401, {"error": "invalid_client", "error_description": description}
+    token, lifetime = issue()
+    return 200, {"token_type": "Bearer", "expires_in": lifetime, "access_token": token}
 
 
 @contextmanager
